@@ -1,0 +1,474 @@
+"""ALOCCDetector: the scikit-learn estimator around R and D."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin, clone
+from sklearn.utils import check_random_state
+
+# Parameter constraints have no public home in scikit-learn; every
+# scikit-learn-compatible project imports them from here.
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skalocc._scaling import MinMaxScaling
+
+_SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction")
+
+
+def _check_int_sequence(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
+    """Return ``value`` as a tuple of positive ints or raise InvalidParameterError."""
+    items = tuple(value)
+    ok = all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in items)
+    if not ok or (not items and not allow_empty):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of ALOCCDetector must be a "
+            f"{'' if allow_empty else 'non-empty '}tuple of positive ints. "
+            f"Got {value!r} instead."
+        )
+    return tuple(int(v) for v in items)
+
+
+def _split_images(X):
+    """Flatten 3-D/4-D image arrays to rows; leave anything else to validation.
+
+    Returns
+    -------
+    X2d : array-like
+        Rows, one per sample (``X`` itself when it was not an image array).
+    image_shape : tuple of int or None
+        ``(h, w, c)`` of image input, else None.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and isinstance(X, list | tuple):
+        try:
+            ndim = np.asarray(X).ndim
+        except ValueError:  # ragged nested lists: let validate_data explain
+            return X, None
+    if ndim is None:
+        return X, None
+    if ndim > 4:
+        raise ValueError(
+            f"Expected 2-D rows or a 3-D/4-D array of images, got an array with {ndim} "
+            "dimensions."
+        )
+    if ndim < 3:
+        return X, None
+    arr = np.asarray(X)
+    shape = tuple(int(s) for s in arr.shape[1:])
+    if len(shape) == 2:
+        shape += (1,)
+    return arr.reshape(arr.shape[0], math.prod(arr.shape[1:])), shape
+
+
+class ALOCCDetector(OutlierMixin, BaseEstimator):
+    """Adversarially Learned One-Class Classifier (ALOCC) novelty detector.
+
+    Trains a reconstructor R (an encoder-decoder) and a discriminator D
+    adversarially on samples of the target class only (Sabokrou et al., CVPR
+    2018). D learns to tell real target samples from R's reconstructions of
+    noisy ones; R learns to reconstruct well enough to fool D. At test time a
+    sample is normal when D finds it (or its reconstruction) target-like.
+
+    Parameters
+    ----------
+    image_shape : tuple of int, default=None
+        ``(h, w)`` or ``(h, w, c)``: reshape 2-D rows of ``h * w * c``
+        features into images and use convolutional networks. 3-D ``(n, h, w)``
+        and 4-D ``(n, h, w, c)`` inputs are images whatever this is (when
+        given, it must match). 2-D input without ``image_shape`` is tabular and
+        gets dense networks.
+    filters : tuple of int, default=(32, 64)
+        Image mode: widths of the stride-2, ``kernel_size`` convolutions of R's
+        encoder and of D (R's decoder mirrors them). The paper uses
+        ``(64, 128, 256, 512)``. Images are zero-padded to a multiple of
+        ``2 ** len(filters)`` inside R and cropped back, so any size works.
+    hidden_units : tuple of int, default=(64, 32)
+        Tabular mode: widths of the dense layers of R's encoder and of D (R's
+        decoder mirrors them).
+    latent_dim : int or None, default=16
+        Size of the dense bottleneck in the middle of R. A bottleneck stops R
+        from learning the identity. ``None`` removes it (the paper's fully
+        convolutional R in image mode).
+    kernel_size : int, default=5
+        Side of the square convolution kernels (the paper's 5).
+    epochs : int, default=20
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Samples per training step.
+    learning_rate : float, default=2e-4
+        Adam learning rate of R (``beta_1=0.5``, as in DCGAN).
+    discriminator_learning_rate : float or None, default=None
+        Adam learning rate of D; None uses ``learning_rate``.
+    reconstruction_weight : float, default=0.4
+        The paper's lambda: weight of ``||X - R(X~)||^2`` (summed over the
+        features of a sample, averaged over the batch) in R's loss.
+    noise_std : float, default=0.155
+        Standard deviation of the Gaussian noise added to R's input during
+        training, on inputs scaled to [0, 1].
+    novelty_score : {"D(R(X))", "D(X)", "reconstruction"}, default="D(R(X))"
+        What ``score_samples`` returns: D's probability for the reconstruction
+        R(X) (the paper's detector), D's probability for X itself, or minus
+        the mean squared reconstruction error.
+    contamination : "auto" or float, default="auto"
+        Sets ``offset_``. With a float in (0, 0.5], that share of the training
+        samples scores below the threshold. With "auto", the threshold is the
+        lower Tukey fence ``Q1 - 1.5 * IQR`` of the training scores, so only
+        training samples that score unusually low are flagged.
+    tol : float or None, default=None
+        The paper's stopping rule: when set, ``validation_fraction`` of the
+        training samples is held out and training stops at the end of the
+        first epoch whose mean squared reconstruction error on them (inputs
+        scaled to [0, 1]) is below ``tol``. None trains for ``epochs``.
+    validation_fraction : float, default=0.1
+        Share of the training samples held out when ``tol`` is set.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, noise, shuffling and the validation
+        split. An int gives the same scores on every fit on the same machine;
+        no global seed is touched.
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar per epoch, 2 one line per epoch.
+
+    Attributes
+    ----------
+    reconstructor_ : keras.Model
+        The trained R, on scaled inputs of shape ``image_shape_`` (or
+        ``(n_features_in_,)``).
+    discriminator_ : keras.Model
+        The trained D, giving the probability of the target class; its
+        pre-sigmoid layer is named ``"logit"``.
+    offset_ : float
+        ``decision_function = score_samples - offset_``.
+    history_ : dict of str to list of float
+        Per-epoch mean losses: ``d_loss``, ``r_loss``, ``r_adversarial_loss``,
+        ``r_reconstruction_loss`` and, when ``tol`` is set,
+        ``val_reconstruction_error``.
+    n_epochs_ : int
+        Epochs actually run.
+    image_shape_ : tuple of int or None
+        ``(h, w, c)`` in image mode, None in tabular mode.
+    scaling_ : MinMaxScaling
+        The learned scaling of inputs to [0, 1].
+    n_features_in_ : int
+        Number of features (values per sample) seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : A tree-based novelty detector.
+
+    References
+    ----------
+    M. Sabokrou, M. Khalooei, M. Fathy, E. Adeli, "Adversarially Learned
+    One-Class Classifier for Novelty Detection", CVPR 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skalocc import ALOCCDetector
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 4))
+    >>> det = ALOCCDetector(hidden_units=(8,), latent_dim=2, epochs=2,
+    ...                     random_state=0).fit(X)
+    >>> det.predict(X[:3]).shape
+    (3,)
+    >>> bool(np.all(det.score_samples(X) > 0))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "image_shape": [None, tuple, list],
+        "filters": [tuple, list],
+        "hidden_units": [tuple, list],
+        "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
+        "noise_std": [Interval(Real, 0, None, closed="left")],
+        "novelty_score": [StrOptions(set(_SCORE_KINDS))],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "tol": [Interval(Real, 0, None, closed="neither"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        image_shape=None,
+        *,
+        filters=(32, 64),
+        hidden_units=(64, 32),
+        latent_dim=16,
+        kernel_size=5,
+        epochs=20,
+        batch_size=64,
+        learning_rate=2e-4,
+        discriminator_learning_rate=None,
+        reconstruction_weight=0.4,
+        noise_std=0.155,
+        novelty_score="D(R(X))",
+        contamination="auto",
+        tol=None,
+        validation_fraction=0.1,
+        random_state=None,
+        verbose=0,
+    ):
+        self.image_shape = image_shape
+        self.filters = filters
+        self.hidden_units = hidden_units
+        self.latent_dim = latent_dim
+        self.kernel_size = kernel_size
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.discriminator_learning_rate = discriminator_learning_rate
+        self.reconstruction_weight = reconstruction_weight
+        self.noise_std = noise_std
+        self.novelty_score = novelty_score
+        self.contamination = contamination
+        self.tol = tol
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def _resolve_image_shape(self, input_shape, n_features: int):
+        """Return ``(h, w, c)`` for image mode or None for tabular mode."""
+        param = None
+        if self.image_shape is not None:
+            param = _check_int_sequence("image_shape", self.image_shape, allow_empty=False)
+            if len(param) not in (2, 3):
+                raise InvalidParameterError(
+                    "The 'image_shape' parameter of ALOCCDetector must be (h, w) or "
+                    f"(h, w, c). Got {self.image_shape!r} instead."
+                )
+            param = param + (1,) if len(param) == 2 else param
+        if input_shape is not None:
+            if param is not None and param != input_shape:
+                raise ValueError(
+                    f"image_shape={tuple(self.image_shape)!r} does not match the shape "
+                    f"of the input images {input_shape!r}."
+                )
+            return input_shape
+        if param is not None and math.prod(param) != n_features:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)!r} holds {math.prod(param)} values "
+                f"per sample, but X has {n_features} features."
+            )
+        return param
+
+    def fit(self, X, y=None):
+        """Train R and D on target-class samples ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Training samples, all of the target (normal) class.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : ALOCCDetector
+            The fitted estimator.
+        """
+        self._validate_params()
+        filters = _check_int_sequence("filters", self.filters, allow_empty=False)
+        hidden_units = _check_int_sequence("hidden_units", self.hidden_units, allow_empty=True)
+
+        # Validate on a twin so that nothing on self changes until the end.
+        twin = clone(self)
+        X2d, input_image_shape = _split_images(X)
+        X2d = validate_data(twin, X2d, dtype=np.float64)
+        image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
+        model_shape = image_shape or (X2d.shape[1],)
+        scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
+        x = scaling.transform(X2d).reshape((-1, *model_shape))
+
+        from skalocc._backend import tf_keras
+        from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
+        from skalocc._scoring import auto_offset, novelty_scores
+        from skalocc._training import ALOCCTrainer, train
+
+        _, keras = tf_keras()
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        rng = np.random.default_rng(seed)
+
+        x_train, x_val = x, None
+        if self.tol is not None and len(x) >= 2:
+            order = rng.permutation(len(x))
+            n_val = min(len(x) - 1, max(1, round(self.validation_fraction * len(x))))
+            x_val, x_train = x[order[:n_val]], x[order[n_val:]]
+
+        reconstructor = build_reconstructor(
+            model_shape,
+            filters=filters,
+            hidden_units=hidden_units,
+            latent_dim=self.latent_dim,
+            kernel_size=self.kernel_size,
+            rng=rng,
+        )
+        discriminator = build_discriminator(
+            model_shape,
+            filters=filters,
+            hidden_units=hidden_units,
+            kernel_size=self.kernel_size,
+            rng=rng,
+        )
+        trainer = ALOCCTrainer(
+            reconstructor,
+            discriminator,
+            reconstruction_weight=self.reconstruction_weight,
+            noise_std=self.noise_std,
+            seed=int(rng.integers(np.iinfo(np.int32).max)),
+        )
+        d_learning_rate = self.discriminator_learning_rate or self.learning_rate
+        trainer.compile(
+            r_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
+            d_optimizer=keras.optimizers.Adam(d_learning_rate, beta_1=0.5),
+            jit_compile=False,
+        )
+        history = train(
+            trainer,
+            x_train,
+            x_val=x_val,
+            tol=self.tol,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            rng=rng,
+            verbose=min(int(self.verbose), 2),
+        )
+        reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
+        x = x.astype(np.float64)
+        scores = novelty_scores(reconstructor, discriminator, x, self.novelty_score)
+        if self.contamination == "auto":
+            offset = auto_offset(scores)
+        else:
+            offset = float(np.percentile(scores, 100.0 * self.contamination))
+
+        fitted = {
+            "reconstructor_": reconstructor,
+            "discriminator_": discriminator,
+            "offset_": offset,
+            "history_": history,
+            "n_epochs_": len(history.get("d_loss", [])),
+            "image_shape_": image_shape,
+            "scaling_": scaling,
+            "n_features_in_": twin.n_features_in_,
+        }
+        if hasattr(twin, "feature_names_in_"):
+            fitted["feature_names_in_"] = twin.feature_names_in_
+        # One assignment replaces every fitted attribute at once.
+        params = {k: v for k, v in vars(self).items() if not k.endswith("_")}
+        self.__dict__ = {**params, **fitted}
+        return self
+
+    # -------------------------------------------------------------- scoring
+    def _scaled_input(self, X):
+        """Validate ``X`` against the fit and scale it for the networks.
+
+        Returns
+        -------
+        x : ndarray of float64
+            Scaled input of shape ``(n, *image_shape_)`` or
+            ``(n, n_features_in_)``.
+        shape : tuple of int
+            The shape of ``X`` itself (2-D rows, or the image array's shape).
+        """
+        check_is_fitted(self)
+        X2d, input_image_shape = _split_images(X)
+        if input_image_shape is not None and input_image_shape != self.image_shape_:
+            fitted = (
+                f"images of shape {self.image_shape_}"
+                if self.image_shape_ is not None
+                else f"tabular rows of {self.n_features_in_} features"
+            )
+            raise ValueError(
+                f"X holds images of shape {input_image_shape}, but ALOCCDetector was "
+                f"fitted on {fitted}."
+            )
+        X2d = validate_data(self, X2d, reset=False, dtype=np.float64)
+        model_shape = self.image_shape_ or (self.n_features_in_,)
+        x = self.scaling_.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
+        if input_image_shape is None:
+            return x, X2d.shape
+        return x, (len(x), *np.asarray(X).shape[1:])
+
+    def score_samples(self, X):
+        """Novelty score of each sample; higher means more normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), float64
+            The score chosen by ``novelty_score``.
+        """
+        from skalocc._scoring import novelty_scores
+
+        x, _ = self._scaled_input(X)
+        return novelty_scores(self.reconstructor_, self.discriminator_, x, self.novelty_score)
+
+    def decision_function(self, X):
+        """Shifted score: negative for outliers, non-negative for inliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to score.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,), float64
+            ``score_samples(X) - offset_``.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each sample as inlier (+1) or outlier (-1).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int
+            +1 where ``decision_function(X) >= 0``, else -1.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def reconstruct(self, X):
+        """Return R(X) in the shape and scale of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to reconstruct.
+
+        Returns
+        -------
+        X_rec : ndarray of float64, same shape as ``X``
+            R's reconstruction, mapped back through the learned scaling.
+        """
+        from skalocc._scoring import SCORING_BATCH_SIZE
+
+        x, shape = self._scaled_input(X)
+        parts = [
+            np.asarray(self.reconstructor_(x[i : i + SCORING_BATCH_SIZE], training=False))
+            for i in range(0, len(x), SCORING_BATCH_SIZE)
+        ]
+        rec = self.scaling_.inverse_transform(np.concatenate(parts).reshape(len(x), -1))
+        return rec.reshape(shape)

@@ -1,0 +1,53 @@
+"""Min-max scaling to [0, 1], learned in ``fit`` and kept with the model.
+
+Images share one minimum and one range over all pixels (so uint8 images and
+images already in [0, 1] both work, and a pixel that is constant in training
+does not blow up). Tabular rows get one minimum and range per feature. A
+constant feature gets range 1. New data is not clipped: values outside the
+training range map outside [0, 1], which the networks see as unusual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MinMaxScaling:
+    """Affine map ``x -> (x - minimum) / scale``.
+
+    Attributes
+    ----------
+    minimum : ndarray
+        Scalar (images) or one value per feature (tabular).
+    scale : ndarray
+        Positive range, same shape as ``minimum``.
+    """
+
+    minimum: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X: np.ndarray, per_feature: bool) -> MinMaxScaling:
+        """Learn the minimum and range of 2-D ``X`` (rows are samples)."""
+        axis = 0 if per_feature else None
+        minimum = np.min(X, axis=axis).astype(np.float64)
+        scale = np.max(X, axis=axis).astype(np.float64) - minimum
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(np.asarray(minimum), np.asarray(scale))
+
+    def transform(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
+        """Scale 2-D ``X`` to ``dtype``, checking that it stays finite."""
+        scaled = (np.asarray(X, dtype=np.float64) - self.minimum) / self.scale
+        if not np.all(np.abs(scaled) <= np.finfo(dtype).max):
+            raise ValueError(
+                f"Input contains values too large for {np.dtype(dtype).name} after "
+                "scaling to the training range."
+            )
+        return scaled.astype(dtype, copy=False)
+
+    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
+        """Map scaled 2-D values back to the input's scale, as float64."""
+        return np.asarray(X, dtype=np.float64) * self.scale + self.minimum

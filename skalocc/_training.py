@@ -1,0 +1,233 @@
+"""The adversarial R + D training step, as a Keras 3 model.
+
+:class:`ALOCCTrainer` wraps the reconstructor R and the discriminator D and
+implements the paper's objective (eq. 3-5) in ``train_step``:
+
+* D step: ``max_D log D(X) + log(1 - D(R(X~)))`` with ``X~ = X + eta``,
+  ``eta ~ N(0, noise_std^2 I)``;
+* R step: ``min_R -log D(R(X~)) + lambda * ||X - R(X~)||^2`` (the
+  non-saturating form of the adversarial term; the squared norm is summed
+  over the features of a sample and averaged over the batch).
+
+:func:`train` feeds it batches in an order drawn from the caller's seed and
+records a plain-dict history; :class:`EpochMonitor` checks losses, evaluates
+the paper's stopping rule and raises a clear error if training diverges.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from skalocc._backend import retracing_warnings_dropped, tf_keras
+
+tf, keras = tf_keras()
+ops = keras.ops
+
+LOSS_NAMES = ("d_loss", "r_loss", "r_adversarial_loss", "r_reconstruction_loss")
+
+
+@keras.saving.register_keras_serializable(package="skalocc")
+class ALOCCTrainer(keras.Model):
+    """Joint model of R and D with the ALOCC ``train_step``.
+
+    Parameters
+    ----------
+    reconstructor, discriminator : keras.Model
+        The networks built by :mod:`skalocc._networks`.
+    reconstruction_weight : float
+        The paper's lambda.
+    noise_std : float
+        Standard deviation of the Gaussian noise added to R's input.
+    seed : int
+        Seed of the noise draws.
+    """
+
+    def __init__(
+        self,
+        reconstructor,
+        discriminator,
+        *,
+        reconstruction_weight: float,
+        noise_std: float,
+        seed: int,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.reconstructor = reconstructor
+        self.discriminator = discriminator
+        self.reconstruction_weight = float(reconstruction_weight)
+        self.noise_std = float(noise_std)
+        self.seed = int(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+
+    def compile(self, r_optimizer, d_optimizer, **kwargs):
+        """Attach one optimizer to R and one to D, then compile."""
+        super().compile(**kwargs)
+        self.r_optimizer = r_optimizer
+        self.d_optimizer = d_optimizer
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def call(self, inputs, training=False):
+        return self.reconstructor(inputs, training=training)
+
+    def train_step(self, data):
+        x = data
+        noise = keras.random.normal(
+            ops.shape(x), stddev=self.noise_std, seed=self.seed_generator
+        )
+        x_noisy = x + noise
+        feature_axes = tuple(range(1, len(x.shape)))
+
+        with tf.GradientTape() as tape:
+            x_rec = self.reconstructor(x_noisy, training=True)
+            d_real = self.discriminator(x, training=True)
+            d_fake = self.discriminator(x_rec, training=True)
+            d_loss = ops.mean(
+                keras.losses.binary_crossentropy(ops.ones_like(d_real), d_real)
+            ) + ops.mean(keras.losses.binary_crossentropy(ops.zeros_like(d_fake), d_fake))
+        d_weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
+
+        with tf.GradientTape() as tape:
+            x_rec = self.reconstructor(x_noisy, training=True)
+            d_fake = self.discriminator(x_rec, training=True)
+            adversarial = ops.mean(
+                keras.losses.binary_crossentropy(ops.ones_like(d_fake), d_fake)
+            )
+            reconstruction = ops.mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
+            r_loss = adversarial + self.reconstruction_weight * reconstruction
+        r_weights = self.reconstructor.trainable_weights
+        self.r_optimizer.apply(tape.gradient(r_loss, r_weights), r_weights)
+
+        values = (d_loss, r_loss, adversarial, reconstruction)
+        for name, value in zip(LOSS_NAMES, values, strict=True):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def get_config(self):
+        return {
+            "reconstructor": keras.saving.serialize_keras_object(self.reconstructor),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "reconstruction_weight": self.reconstruction_weight,
+            "noise_std": self.noise_std,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("reconstructor", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
+    """Mean squared error per sample between ``x`` and ``R(x)``, as float64."""
+    errors = []
+    for start in range(0, len(x), batch_size):
+        batch = x[start : start + batch_size]
+        rec = np.asarray(reconstructor(batch, training=False), dtype=np.float64)
+        diff = rec - batch.astype(np.float64)
+        errors.append(np.mean(diff.reshape(len(batch), -1) ** 2, axis=1))
+    return np.concatenate(errors) if errors else np.zeros(0)
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when a training loss becomes NaN or infinite."""
+
+
+class EpochMonitor(keras.callbacks.Callback):
+    """Record losses, check they are finite, apply the stopping rule.
+
+    Parameters
+    ----------
+    x_val : ndarray or None
+        Held-out training inliers for the stopping rule, already scaled.
+    tol : float or None
+        Stop once the mean squared reconstruction error on ``x_val`` is
+        below ``tol``.
+    batch_size : int
+        Batch size for evaluating ``x_val``.
+    """
+
+    def __init__(self, x_val, tol, batch_size):
+        super().__init__()
+        self.x_val = x_val
+        self.tol = tol
+        self.batch_size = batch_size
+        self.history: dict[str, list[float]] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {name: float(value) for name, value in (logs or {}).items()}
+        bad = sorted(name for name, value in logs.items() if not math.isfinite(value))
+        if bad:
+            raise TrainingDivergedError(
+                f"ALOCC training diverged at epoch {epoch + 1}: {', '.join(bad)} "
+                "became NaN or infinite. Try a smaller learning_rate (and "
+                "discriminator_learning_rate), a smaller reconstruction_weight, "
+                "or check the input for extreme values."
+            )
+        if self.x_val is not None:
+            logs["val_reconstruction_error"] = float(
+                np.mean(reconstruction_errors(self.model.reconstructor, self.x_val, self.batch_size))
+            )
+        for name, value in logs.items():
+            self.history.setdefault(name, []).append(value)
+        if self.tol is not None and logs.get("val_reconstruction_error", np.inf) < self.tol:
+            self.model.stop_training = True
+
+
+def batch_indices(n_samples: int, batch_size: int, epochs: int, rng: np.random.Generator):
+    """Per-epoch shuffled batches of row indices, as a ``tf.data.Dataset``.
+
+    The order comes from ``rng`` alone, so it does not depend on TensorFlow's
+    global seed.
+    """
+    perms = np.stack([rng.permutation(n_samples) for _ in range(epochs)]).astype(np.int64)
+    return tf.data.Dataset.from_tensor_slices(perms).flat_map(
+        lambda perm: tf.data.Dataset.from_tensor_slices(perm).batch(batch_size)
+    )
+
+
+def train(
+    trainer: ALOCCTrainer,
+    x_train: np.ndarray,
+    *,
+    x_val: np.ndarray | None,
+    tol: float | None,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    verbose: int,
+) -> dict[str, list[float]]:
+    """Run ``trainer.fit`` over shuffled batches and return the history.
+
+    Returns
+    -------
+    history : dict of str to list of float
+        One value per completed epoch for each loss, plus
+        ``val_reconstruction_error`` when ``x_val`` is given.
+    """
+    data = tf.constant(x_train)
+    dataset = (
+        batch_indices(len(x_train), batch_size, epochs, rng)
+        .map(lambda idx: tf.gather(data, idx))
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    monitor = EpochMonitor(x_val, tol, batch_size)
+    with retracing_warnings_dropped():
+        trainer.fit(
+            dataset,
+            epochs=epochs,
+            steps_per_epoch=math.ceil(len(x_train) / batch_size),
+            callbacks=[monitor],
+            shuffle=False,
+            verbose=verbose,
+        )
+    return monitor.history
