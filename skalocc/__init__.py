@@ -4,7 +4,6 @@ TensorFlow is imported on the first ``fit`` (or unpickling), not here.
 """
 
 from skalocc._alocc import ALOCCDetector
-
-__version__ = "0.1.0"
+from skalocc._version import __version__
 
 __all__ = ["ALOCCDetector", "__version__"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
@@ -14,9 +15,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._scaling import MinMaxScaling
+from skalocc._version import __version__
 
 _SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction")
+_NETWORKS = ("reconstructor_", "discriminator_")
 
 
 def _check_int_sequence(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
@@ -52,8 +56,7 @@ def _split_images(X):
         return X, None
     if ndim > 4:
         raise ValueError(
-            f"Expected 2-D rows or a 3-D/4-D array of images, got an array with {ndim} "
-            "dimensions."
+            f"Expected 2-D rows or a 3-D/4-D array of images, got an array with {ndim} dimensions."
         )
     if ndim < 3:
         return X, None
@@ -77,7 +80,9 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
     ----------
     image_shape : tuple of int, default=None
         ``(h, w)`` or ``(h, w, c)``: reshape 2-D rows of ``h * w * c``
-        features into images and use convolutional networks. 3-D ``(n, h, w)``
+        features into images and use convolutional networks. One entry may be
+        -1, inferred from the number of features (``(1, -1)`` treats each row
+        as a one-pixel-high image). 3-D ``(n, h, w)``
         and 4-D ``(n, h, w, c)`` inputs are images whatever this is (when
         given, it must match). 2-D input without ``image_shape`` is tabular and
         gets dense networks.
@@ -180,7 +185,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "image_shape": [None, tuple, list],
         "filters": [tuple, list],
         "hidden_units": [tuple, list],
@@ -242,26 +247,41 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _resolve_image_shape(self, input_shape, n_features: int):
         """Return ``(h, w, c)`` for image mode or None for tabular mode."""
-        param = None
-        if self.image_shape is not None:
-            param = _check_int_sequence("image_shape", self.image_shape, allow_empty=False)
-            if len(param) not in (2, 3):
+        param = self.image_shape
+        if param is not None:
+            items = tuple(param)
+            ok = (
+                len(items) in (2, 3)
+                and all(isinstance(v, Integral) and not isinstance(v, bool) for v in items)
+                and all(v >= 1 or v == -1 for v in items)
+                and sum(v == -1 for v in items) <= 1
+            )
+            if not ok:
                 raise InvalidParameterError(
                     "The 'image_shape' parameter of ALOCCDetector must be (h, w) or "
-                    f"(h, w, c). Got {self.image_shape!r} instead."
+                    "(h, w, c) of positive ints, one of which may be -1 (inferred). "
+                    f"Got {param!r} instead."
                 )
-            param = param + (1,) if len(param) == 2 else param
+            param = tuple(int(v) for v in items) + ((1,) if len(items) == 2 else ())
         if input_shape is not None:
-            if param is not None and param != input_shape:
+            if param is not None and any(
+                p not in (-1, s) for p, s in zip(param, input_shape, strict=True)
+            ):
                 raise ValueError(
                     f"image_shape={tuple(self.image_shape)!r} does not match the shape "
                     f"of the input images {input_shape!r}."
                 )
             return input_shape
-        if param is not None and math.prod(param) != n_features:
+        if param is None:
+            return None
+        known = math.prod(v for v in param if v != -1)
+        if -1 in param and n_features % known == 0:
+            param = tuple(n_features // known if v == -1 else v for v in param)
+        if math.prod(param) != n_features:
             raise ValueError(
-                f"image_shape={tuple(self.image_shape)!r} holds {math.prod(param)} values "
-                f"per sample, but X has {n_features} features."
+                f"image_shape={tuple(self.image_shape)!r} does not fit X's {n_features} "
+                f"features: it holds {known}{' x k' if -1 in param else ''} values per "
+                "sample."
             )
         return param
 
@@ -370,6 +390,23 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         params = {k: v for k, v in vars(self).items() if not k.endswith("_")}
         self.__dict__ = {**params, **fitted}
         return self
+
+    # ---------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
+        for key in _NETWORKS:
+            if key in state:
+                state[key] = SerializedModel.from_model(state[key])
+        state["_skalocc_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        check_pickle_version(state.pop("_skalocc_version", None))
+        for key in _NETWORKS:
+            if isinstance(state.get(key), SerializedModel):
+                state[key] = state[key].to_model()
+        super().__setstate__(state)
 
     # -------------------------------------------------------------- scoring
     def _scaled_input(self, X):

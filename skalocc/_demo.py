@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=20, help="ALOCC training epochs")
     parser.add_argument("--random-state", type=int, default=0, help="seed")
     args = parser.parse_args(argv)
-    X_train, X_test, y_test = load_digits_novelty(args.digit, random_state=args.random_state)
+    X_train, _, y_test = load_digits_novelty(args.digit, random_state=args.random_state)
     print(
         f"Digits novelty demo: target digit {args.digit}, {len(X_train)} training images, "
         f"{int(np.sum(y_test == 1))} test inliers, {int(np.sum(y_test == -1))} test novelties."

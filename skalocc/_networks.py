@@ -81,9 +81,9 @@ def build_reconstructor(
             x = layers.Dense(latent_dim, kernel_initializer=_init(rng), name="latent")(x)
         for units in reversed(hidden_units):
             x = _norm_act(layers.Dense(units, kernel_initializer=_init(rng))(x), "relu")
-        outputs = layers.Dense(
-            input_shape[0], activation="sigmoid", kernel_initializer=_init(rng)
-        )(x)
+        outputs = layers.Dense(input_shape[0], activation="sigmoid", kernel_initializer=_init(rng))(
+            x
+        )
         return keras.Model(inputs, outputs, name="reconstructor")
 
     height, width, channels = input_shape

@@ -78,9 +78,7 @@ class ALOCCTrainer(keras.Model):
 
     def train_step(self, data):
         x = data
-        noise = keras.random.normal(
-            ops.shape(x), stddev=self.noise_std, seed=self.seed_generator
-        )
+        noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
         x_noisy = x + noise
         feature_axes = tuple(range(1, len(x.shape)))
 
@@ -97,9 +95,7 @@ class ALOCCTrainer(keras.Model):
         with tf.GradientTape() as tape:
             x_rec = self.reconstructor(x_noisy, training=True)
             d_fake = self.discriminator(x_rec, training=True)
-            adversarial = ops.mean(
-                keras.losses.binary_crossentropy(ops.ones_like(d_fake), d_fake)
-            )
+            adversarial = ops.mean(keras.losses.binary_crossentropy(ops.ones_like(d_fake), d_fake))
             reconstruction = ops.mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
             r_loss = adversarial + self.reconstruction_weight * reconstruction
         r_weights = self.reconstructor.trainable_weights
@@ -174,9 +170,8 @@ class EpochMonitor(keras.callbacks.Callback):
                 "or check the input for extreme values."
             )
         if self.x_val is not None:
-            logs["val_reconstruction_error"] = float(
-                np.mean(reconstruction_errors(self.model.reconstructor, self.x_val, self.batch_size))
-            )
+            errors = reconstruction_errors(self.model.reconstructor, self.x_val, self.batch_size)
+            logs["val_reconstruction_error"] = float(np.mean(errors))
         for name, value in logs.items():
             self.history.setdefault(name, []).append(value)
         if self.tol is not None and logs.get("val_reconstruction_error", np.inf) < self.tol:

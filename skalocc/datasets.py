@@ -50,7 +50,7 @@ def load_digits_novelty(
     X, y = load_digits(return_X_y=True)
     inlier_idx = np.flatnonzero(y == target)
     order = check_random_state(random_state).permutation(inlier_idx)
-    n_test = int(round(test_size * len(order)))
+    n_test = round(test_size * len(order))
     train_idx, test_in_idx = order[n_test:], order[:n_test]
     test_idx = np.concatenate([np.sort(test_in_idx), np.flatnonzero(y != target)])
     y_test = np.where(y[test_idx] == target, 1, -1)

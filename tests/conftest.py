@@ -1,0 +1,37 @@
+"""Shared fixtures: small data and tiny network settings for fast tests."""
+
+import numpy as np
+import pytest
+
+from skalocc.datasets import load_digits_novelty
+
+# Tiny networks and few epochs keep every fit to a few seconds on 2 CPU cores.
+TINY = {
+    "filters": (4, 8),
+    "hidden_units": (8,),
+    "latent_dim": 4,
+    "kernel_size": 3,
+    "epochs": 2,
+    "batch_size": 32,
+}
+
+
+@pytest.fixture
+def tiny():
+    """Keyword arguments for a tiny, quick ALOCCDetector."""
+    return dict(TINY)
+
+
+@pytest.fixture
+def blobs():
+    """Gaussian tabular inliers (200 x 5) and far-away outliers (20 x 5)."""
+    rng = np.random.default_rng(42)
+    inliers = rng.normal(size=(200, 5))
+    outliers = rng.uniform(4, 6, size=(20, 5)) * rng.choice([-1, 1], size=(20, 5))
+    return inliers, outliers
+
+
+@pytest.fixture(scope="session")
+def digits_zero():
+    """One-class split of bundled digits with 0 as the target digit."""
+    return load_digits_novelty(0, random_state=0)
