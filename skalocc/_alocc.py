@@ -500,12 +500,8 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         X_rec : ndarray of float64, same shape as ``X``
             R's reconstruction, mapped back through the learned scaling.
         """
-        from skalocc._scoring import SCORING_BATCH_SIZE
+        from skalocc._scoring import forward
 
         x, shape = self._scaled_input(X)
-        parts = [
-            np.asarray(self.reconstructor_(x[i : i + SCORING_BATCH_SIZE], training=False))
-            for i in range(0, len(x), SCORING_BATCH_SIZE)
-        ]
-        rec = self.scaling_.inverse_transform(np.concatenate(parts).reshape(len(x), -1))
+        rec = self.scaling_.inverse_transform(forward(self.reconstructor_, x).reshape(len(x), -1))
         return rec.reshape(shape)

@@ -38,6 +38,20 @@ def _norm_act(x, activation: str):
     return layers.ReLU()(x)
 
 
+def _encoder(x, input_shape, filters, hidden_units, kernel_size, rng):
+    """The down-sampling stack shared by R's encoder and D."""
+    if len(input_shape) == 1:
+        for units in hidden_units:
+            x = _norm_act(layers.Dense(units, kernel_initializer=_init(rng))(x), "leaky_relu")
+        return x
+    for n_filters in filters:
+        x = layers.Conv2D(
+            n_filters, kernel_size, strides=2, padding="same", kernel_initializer=_init(rng)
+        )(x)
+        x = _norm_act(x, "leaky_relu")
+    return x
+
+
 def build_reconstructor(
     input_shape: tuple[int, ...],
     *,
@@ -74,9 +88,7 @@ def build_reconstructor(
     """
     inputs = keras.Input(shape=input_shape)
     if len(input_shape) == 1:
-        x = inputs
-        for units in hidden_units:
-            x = _norm_act(layers.Dense(units, kernel_initializer=_init(rng))(x), "leaky_relu")
+        x = _encoder(inputs, input_shape, filters, hidden_units, kernel_size, rng)
         if latent_dim is not None:
             x = layers.Dense(latent_dim, kernel_initializer=_init(rng), name="latent")(x)
         for units in reversed(hidden_units):
@@ -93,11 +105,7 @@ def build_reconstructor(
     x = inputs
     if pad_h or pad_w:
         x = layers.ZeroPadding2D(((0, pad_h), (0, pad_w)))(x)
-    for n_filters in filters:
-        x = layers.Conv2D(
-            n_filters, kernel_size, strides=2, padding="same", kernel_initializer=_init(rng)
-        )(x)
-        x = _norm_act(x, "leaky_relu")
+    x = _encoder(x, input_shape, filters, hidden_units, kernel_size, rng)
     if latent_dim is not None:
         code_shape = ((height + pad_h) // factor, (width + pad_w) // factor, filters[-1])
         x = layers.Flatten()(x)
@@ -152,16 +160,8 @@ def build_discriminator(
         pre-sigmoid layer is named ``"logit"``.
     """
     inputs = keras.Input(shape=input_shape)
-    x = inputs
-    if len(input_shape) == 1:
-        for units in hidden_units:
-            x = _norm_act(layers.Dense(units, kernel_initializer=_init(rng))(x), "leaky_relu")
-    else:
-        for n_filters in filters:
-            x = layers.Conv2D(
-                n_filters, kernel_size, strides=2, padding="same", kernel_initializer=_init(rng)
-            )(x)
-            x = _norm_act(x, "leaky_relu")
+    x = _encoder(inputs, input_shape, filters, hidden_units, kernel_size, rng)
+    if len(input_shape) > 1:
         x = layers.Flatten()(x)
     logit = layers.Dense(1, kernel_initializer=_init(rng), name="logit")(x)
     outputs = layers.Activation("sigmoid", name="probability")(logit)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from skalocc._backend import tf_keras
-from skalocc._training import reconstruction_errors
 
 tf, keras = tf_keras()
 
@@ -24,14 +23,19 @@ SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction")
 SCORING_BATCH_SIZE = 512
 
 
-def _logits(logit_model, x: np.ndarray, reconstructor=None) -> np.ndarray:
-    out = []
-    for start in range(0, len(x), SCORING_BATCH_SIZE):
-        batch = x[start : start + SCORING_BATCH_SIZE]
-        if reconstructor is not None:
-            batch = reconstructor(batch, training=False)
-        out.append(np.asarray(logit_model(batch, training=False), dtype=np.float64)[:, 0])
-    return np.concatenate(out)
+def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarray:
+    """Apply ``fn`` (a model, in inference mode) batch by batch; float64 out."""
+    parts = [
+        np.asarray(fn(x[start : start + batch_size], training=False), dtype=np.float64)
+        for start in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
+
+
+def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
+    """Mean squared error per sample between ``x`` and ``R(x)``, as float64."""
+    diff = forward(reconstructor, x, batch_size) - x.astype(np.float64)
+    return np.mean(diff.reshape(len(x), -1) ** 2, axis=1)
 
 
 def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np.ndarray:
@@ -41,8 +45,8 @@ def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np
     ----------
     reconstructor, discriminator : keras.Model
         Fitted R and D.
-    x : ndarray of float32
-        Scaled samples, shape ``(n, *input_shape)``.
+    x : ndarray
+        Scaled samples (float64 for exact, batch-independent scores), shape ``(n, *input_shape)``.
     kind : {"D(R(X))", "D(X)", "reconstruction"}
         Which score.
 
@@ -54,7 +58,14 @@ def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np
     if kind == "reconstruction":
         return -reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE)
     logit_model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
-    logits = _logits(logit_model, x, reconstructor if kind == "D(R(X))" else None)
+    if kind == "D(R(X))":
+
+        def fn(batch, training):
+            return logit_model(reconstructor(batch, training=training), training=training)
+
+    else:
+        fn = logit_model
+    logits = forward(fn, x)[:, 0]
     # Numerically stable sigmoid in float64.
     return np.exp(-np.logaddexp(0.0, -logits))
 

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
+from skalocc._scoring import reconstruction_errors
 
 tf, keras = tf_keras()
 ops = keras.ops
@@ -121,17 +122,6 @@ class ALOCCTrainer(keras.Model):
         for key in ("reconstructor", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
-
-
-def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
-    """Mean squared error per sample between ``x`` and ``R(x)``, as float64."""
-    errors = []
-    for start in range(0, len(x), batch_size):
-        batch = x[start : start + batch_size]
-        rec = np.asarray(reconstructor(batch, training=False), dtype=np.float64)
-        diff = rec - batch.astype(np.float64)
-        errors.append(np.mean(diff.reshape(len(batch), -1) ** 2, axis=1))
-    return np.concatenate(errors) if errors else np.zeros(0)
 
 
 class TrainingDivergedError(FloatingPointError):
