@@ -1,5 +1,11 @@
 """Shared fixtures: small data and tiny network settings for fast tests."""
 
+import os
+
+# scikit-learn's array-API check (array API dispatch on, NumPy inputs) needs
+# SciPy's array-API mode, which must be chosen before SciPy is imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import numpy as np
 import pytest
 

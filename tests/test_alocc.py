@@ -326,3 +326,11 @@ def test_import_does_not_load_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("verbose", "marker"), [(1, "━"), (2, " - ")])
+def test_verbose_reports_each_epoch(blobs, tiny, capsys, verbose, marker):
+    ALOCCDetector(verbose=verbose, random_state=0, **tiny).fit(blobs[0])
+    out = capsys.readouterr().out
+    assert out.count("Epoch ") == tiny["epochs"]
+    assert "d_loss" in out and marker in out
