@@ -147,6 +147,10 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         pre-sigmoid layer is named ``"logit"``.
     offset_ : float
         ``decision_function = score_samples - offset_``.
+    novelty_score_ : str
+        The score fitted and returned by ``score_samples``; changing
+        ``novelty_score`` takes effect at the next ``fit``, like every
+        parameter.
     history_ : dict of str to list of float
         Per-epoch mean losses: ``d_loss``, ``r_loss``, ``r_adversarial_loss``,
         ``r_reconstruction_loss`` and, when ``tol`` is set,
@@ -378,6 +382,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             "reconstructor_": reconstructor,
             "discriminator_": discriminator,
             "offset_": offset,
+            "novelty_score_": self.novelty_score,
             "history_": history,
             "n_epochs_": len(history.get("d_loss", [])),
             "image_shape_": image_shape,
@@ -450,12 +455,12 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,), float64
-            The score chosen by ``novelty_score``.
+            The score chosen by ``novelty_score`` at fit time.
         """
         from skalocc._scoring import novelty_scores
 
         x, _ = self._scaled_input(X)
-        return novelty_scores(self.reconstructor_, self.discriminator_, x, self.novelty_score)
+        return novelty_scores(self.reconstructor_, self.discriminator_, x, self.novelty_score_)
 
     def decision_function(self, X):
         """Shifted score: negative for outliers, non-negative for inliers.

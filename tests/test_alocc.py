@@ -334,3 +334,34 @@ def test_verbose_reports_each_epoch(blobs, tiny, capsys, verbose, marker):
     out = capsys.readouterr().out
     assert out.count("Epoch ") == tiny["epochs"]
     assert "d_loss" in out and marker in out
+
+
+def test_fits_in_parallel_threads_match_serial_fits(blobs, tiny):
+    # Per-fit seeding only: concurrent fits must not disturb each other.
+    import threading
+
+    inliers, outliers = blobs
+    X = np.vstack([inliers, outliers])
+    serial = {
+        s: ALOCCDetector(random_state=s, **tiny).fit(inliers).score_samples(X) for s in (0, 1)
+    }
+    parallel = {}
+
+    def fit(seed):
+        parallel[seed] = ALOCCDetector(random_state=seed, **tiny).fit(inliers).score_samples(X)
+
+    threads = [threading.Thread(target=fit, args=(s,)) for s in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in (0, 1):
+        np.testing.assert_array_equal(parallel[seed], serial[seed])
+
+
+def test_changing_params_after_fit_does_not_change_the_model(blobs, tiny):
+    det = ALOCCDetector(random_state=0, **tiny).fit(blobs[0])
+    before = det.decision_function(blobs[0])
+    det.set_params(novelty_score="reconstruction", contamination=0.3)
+    np.testing.assert_array_equal(det.decision_function(blobs[0]), before)
+    assert det.novelty_score_ == "D(R(X))"
