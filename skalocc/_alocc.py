@@ -7,6 +7,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils import check_random_state
 
@@ -289,7 +290,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             )
         return param
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> ALOCCDetector:
         """Train R and D on target-class samples ``X``.
 
         Parameters
@@ -317,12 +318,10 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
         x = scaling.transform(X2d).reshape((-1, *model_shape))
 
-        from skalocc._backend import tf_keras
         from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
         from skalocc._scoring import auto_offset, novelty_scores
-        from skalocc._training import ALOCCTrainer, train
+        from skalocc._training import make_trainer, train
 
-        _, keras = tf_keras()
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         rng = np.random.default_rng(seed)
 
@@ -347,18 +346,14 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             kernel_size=self.kernel_size,
             rng=rng,
         )
-        trainer = ALOCCTrainer(
+        trainer = make_trainer(
             reconstructor,
             discriminator,
             reconstruction_weight=self.reconstruction_weight,
             noise_std=self.noise_std,
+            learning_rate=self.learning_rate,
+            discriminator_learning_rate=self.discriminator_learning_rate or self.learning_rate,
             seed=int(rng.integers(np.iinfo(np.int32).max)),
-        )
-        d_learning_rate = self.discriminator_learning_rate or self.learning_rate
-        trainer.compile(
-            r_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
-            d_optimizer=keras.optimizers.Adam(d_learning_rate, beta_1=0.5),
-            jit_compile=False,
         )
         history = train(
             trainer,
@@ -444,7 +439,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             return x, X2d.shape
         return x, (len(x), *np.asarray(X).shape[1:])
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Novelty score of each sample; higher means more normal.
 
         Parameters
@@ -462,7 +457,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         x, _ = self._scaled_input(X)
         return novelty_scores(self.reconstructor_, self.discriminator_, x, self.novelty_score_)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Shifted score: negative for outliers, non-negative for inliers.
 
         Parameters
@@ -477,7 +472,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         """
         return self.score_samples(X) - self.offset_
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Label each sample as inlier (+1) or outlier (-1).
 
         Parameters
@@ -492,7 +487,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         """
         return np.where(self.decision_function(X) >= 0, 1, -1)
 
-    def reconstruct(self, X):
+    def reconstruct(self, X: ArrayLike) -> np.ndarray:
         """Return R(X) in the shape and scale of ``X``.
 
         Parameters

@@ -124,6 +124,36 @@ class ALOCCTrainer(keras.Model):
         return cls(**config)
 
 
+def make_trainer(
+    reconstructor,
+    discriminator,
+    *,
+    reconstruction_weight: float,
+    noise_std: float,
+    learning_rate: float,
+    discriminator_learning_rate: float,
+    seed: int,
+) -> ALOCCTrainer:
+    """Wrap R and D in a compiled :class:`ALOCCTrainer` with fresh optimizers.
+
+    Each fit gets its own Adam optimizers (``beta_1=0.5``, as in DCGAN): a
+    Keras optimizer cannot be shared between models.
+    """
+    trainer = ALOCCTrainer(
+        reconstructor,
+        discriminator,
+        reconstruction_weight=reconstruction_weight,
+        noise_std=noise_std,
+        seed=seed,
+    )
+    trainer.compile(
+        r_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(discriminator_learning_rate, beta_1=0.5),
+        jit_compile=False,
+    )
+    return trainer
+
+
 class TrainingDivergedError(FloatingPointError):
     """Raised when a training loss becomes NaN or infinite."""
 

@@ -11,6 +11,7 @@ from skalocc._training import (
     EpochMonitor,
     TrainingDivergedError,
     batch_indices,
+    make_trainer,
     train,
 )
 
@@ -34,23 +35,17 @@ def test_monitor_raises_on_nan_naming_epoch():
 
 
 def _trainer(shape, weight=0.4):
-    import keras
-
     rng = np.random.default_rng(0)
     kw = {"filters": (4,), "hidden_units": (16,), "kernel_size": 3, "rng": rng}
-    trainer = ALOCCTrainer(
+    return make_trainer(
         build_reconstructor(shape, latent_dim=4, **kw),
         build_discriminator(shape, **kw),
         reconstruction_weight=weight,
         noise_std=0.155,
+        learning_rate=1e-2,
+        discriminator_learning_rate=1e-3,
         seed=0,
     )
-    trainer.compile(
-        r_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        jit_compile=False,
-    )
-    return trainer
 
 
 def test_training_updates_both_networks_and_reduces_reconstruction_loss():
