@@ -316,7 +316,10 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
         model_shape = image_shape or (X2d.shape[1],)
         scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
-        x = scaling.transform(X2d).reshape((-1, *model_shape))
+        # Scale once in float64: scores (and so offset_) use it as score_samples
+        # does; the networks train on a float32 copy.
+        x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
+        x32 = x.astype(np.float32)
 
         from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
         from skalocc._scoring import auto_offset, novelty_scores
@@ -325,11 +328,11 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         rng = np.random.default_rng(seed)
 
-        x_train, x_val = x, None
+        x_train, x_val = x32, None
         if self.tol is not None and len(x) >= 2:
             order = rng.permutation(len(x))
             n_val = min(len(x) - 1, max(1, round(self.validation_fraction * len(x))))
-            x_val, x_train = x[order[:n_val]], x[order[n_val:]]
+            x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
 
         reconstructor = build_reconstructor(
             model_shape,
@@ -366,7 +369,6 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             verbose=min(int(self.verbose), 2),
         )
         reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
-        x = x.astype(np.float64)
         scores = novelty_scores(reconstructor, discriminator, x, self.novelty_score)
         if self.contamination == "auto":
             offset = auto_offset(scores)

@@ -29,24 +29,30 @@ def _evaluate(detector, X_train, X_test, y_test) -> dict[str, float]:
     }
 
 
-def run_demo(digit: int = 0, epochs: int = 20, random_state: int = 0) -> list[tuple[str, dict]]:
-    """Fit the detectors on one digit and return ``(name, metrics)`` rows.
+def run_demo(
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    *,
+    epochs: int = 20,
+    random_state: int = 0,
+) -> list[tuple[str, dict]]:
+    """Fit the detectors on ``X_train`` and return ``(name, metrics)`` rows.
 
     Parameters
     ----------
-    digit : int, default=0
-        The target (normal) digit.
+    X_train, X_test, y_test : ndarray
+        A split from :func:`skalocc.datasets.load_digits_novelty`.
     epochs : int, default=20
         ALOCC training epochs.
     random_state : int, default=0
-        Seed for the split and every detector.
+        Seed of every detector.
 
     Returns
     -------
     rows : list of (str, dict)
         Detector name and its AUROC, average precision, F1 and fit seconds.
     """
-    X_train, X_test, y_test = load_digits_novelty(digit, random_state=random_state)
     detectors = [
         (
             f'ALOCCDetector(novelty_score="{kind}")',
@@ -84,11 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=20, help="ALOCC training epochs")
     parser.add_argument("--random-state", type=int, default=0, help="seed")
     args = parser.parse_args(argv)
-    X_train, _, y_test = load_digits_novelty(args.digit, random_state=args.random_state)
+    X_train, X_test, y_test = load_digits_novelty(args.digit, random_state=args.random_state)
     print(
         f"Digits novelty demo: target digit {args.digit}, {len(X_train)} training images, "
         f"{int(np.sum(y_test == 1))} test inliers, {int(np.sum(y_test == -1))} test novelties."
     )
-    rows = run_demo(args.digit, args.epochs, args.random_state)
+    rows = run_demo(X_train, X_test, y_test, epochs=args.epochs, random_state=args.random_state)
     print(format_table(rows))
     return 0

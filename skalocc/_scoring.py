@@ -19,7 +19,6 @@ from skalocc._backend import tf_keras
 
 tf, keras = tf_keras()
 
-SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction")
 SCORING_BATCH_SIZE = 512
 
 
