@@ -4,6 +4,7 @@ TensorFlow is imported on the first ``fit`` (or unpickling), not here.
 """
 
 from skalocc._alocc import ALOCCDetector
+from skalocc._presets import PAPER_PARAMS
 from skalocc._version import __version__
 
-__all__ = ["ALOCCDetector", "__version__"]
+__all__ = ["PAPER_PARAMS", "ALOCCDetector", "__version__"]
