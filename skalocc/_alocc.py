@@ -20,7 +20,10 @@ from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._scaling import MinMaxScaling
 from skalocc._version import __version__
 
-_SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction")
+_SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction", "combined")
+# Training steps that epochs="auto" guarantees, however small the data set.
+_AUTO_MIN_STEPS = 1000
+_AUTO_MIN_EPOCHS = 10
 _NETWORKS = ("reconstructor_", "discriminator_")
 
 
@@ -101,8 +104,10 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         convolutional R in image mode).
     kernel_size : int, default=5
         Side of the square convolution kernels (the paper's 5).
-    epochs : int, default=20
-        Maximum number of passes over the training data.
+    epochs : int or "auto", default="auto"
+        Maximum number of passes over the training data. "auto" runs at least
+        10 epochs and at least 1000 training steps (many epochs for small
+        data sets, about 11 for 6 000 samples at ``batch_size=64``).
     batch_size : int, default=64
         Samples per training step.
     learning_rate : float, default=2e-4
@@ -115,10 +120,33 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
     noise_std : float, default=0.155
         Standard deviation of the Gaussian noise added to R's input during
         training, on inputs scaled to [0, 1].
-    novelty_score : {"D(R(X))", "D(X)", "reconstruction"}, default="D(R(X))"
-        What ``score_samples`` returns: D's probability for the reconstruction
-        R(X) (the paper's detector), D's probability for X itself, or minus
-        the mean squared reconstruction error.
+    pseudo_anomalies : bool, default=True
+        Also train D to reject pseudo-anomalies: training samples with their
+        structure broken (images: rotated, flipped, quadrant-swapped, or made
+        of halves of two samples; tabular rows: Gaussian noise at three scales
+        and columns shuffled across the batch). D then learns what makes a
+        sample belong to the target class rather than how reconstructions
+        look. False trains the paper's D (real vs reconstructed only).
+    refine_fraction : float in [0, 1], default=0.0
+        Length of a second training phase ("Old is Gold", CVPR 2020), as a
+        share of the adversarial phase's epochs (rounded up). In it D alone
+        trains on real samples against the reconstructions of R as it was
+        after the first tenth of training (and pseudo-anomalies): late in
+        adversarial training D learns to spot R's faint artefacts, and this
+        phase is meant to turn it back to what the samples show. 0 skips it
+        (the paper, and the default: on MNIST it did not help reliably, see
+        ``docs/benchmarks.md``).
+    novelty_score : {"combined", "D(X)", "D(R(X))", "reconstruction"}, \
+default="combined"
+        What ``score_samples`` returns: D's probability for X itself (the
+        paper's OCC1), D's probability for the reconstruction R(X) (OCC2, the
+        paper's proposed detector), minus the mean squared reconstruction
+        error, or "combined": D's logit for X plus minus R's root mean
+        squared error, each standardised by its median and standard deviation
+        on the training samples (higher is more normal, not a probability).
+        "combined" is the most reliable in the library's benchmarks
+        (``docs/benchmarks.md``); D alone degrades as R's reconstructions
+        improve, R alone misses novelties it can reconstruct.
     contamination : "auto" or float, default="auto"
         Sets ``offset_``. With a float in (0, 0.5], that share of the training
         samples scores below the threshold. With "auto", the threshold is the
@@ -152,12 +180,16 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         The score fitted and returned by ``score_samples``; changing
         ``novelty_score`` takes effect at the next ``fit``, like every
         parameter.
+    score_reference_ : ScoreReference or None
+        Medians and standard deviations of the parts of the "combined" score
+        on the training data; None for the other scores.
     history_ : dict of str to list of float
         Per-epoch mean losses: ``d_loss``, ``r_loss``, ``r_adversarial_loss``,
         ``r_reconstruction_loss`` and, when ``tol`` is set,
-        ``val_reconstruction_error``.
+        ``val_reconstruction_error``; ``d_refine_loss`` for the epochs of
+        the second phase (``refine_fraction``).
     n_epochs_ : int
-        Epochs actually run.
+        Epochs of adversarial training actually run.
     image_shape_ : tuple of int or None
         ``(h, w, c)`` in image mode, None in tabular mode.
     scaling_ : MinMaxScaling
@@ -196,12 +228,14 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         "hidden_units": [tuple, list],
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discriminator_learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "noise_std": [Interval(Real, 0, None, closed="left")],
+        "pseudo_anomalies": ["boolean"],
+        "refine_fraction": [Interval(Real, 0, 1, closed="both")],
         "novelty_score": [StrOptions(set(_SCORE_KINDS))],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
@@ -218,13 +252,15 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         hidden_units=(64, 32),
         latent_dim=16,
         kernel_size=5,
-        epochs=20,
+        epochs="auto",
         batch_size=64,
         learning_rate=2e-4,
         discriminator_learning_rate=None,
         reconstruction_weight=0.4,
         noise_std=0.155,
-        novelty_score="D(R(X))",
+        pseudo_anomalies=True,
+        refine_fraction=0.0,
+        novelty_score="combined",
         contamination="auto",
         tol=None,
         validation_fraction=0.1,
@@ -242,6 +278,8 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         self.discriminator_learning_rate = discriminator_learning_rate
         self.reconstruction_weight = reconstruction_weight
         self.noise_std = noise_std
+        self.pseudo_anomalies = pseudo_anomalies
+        self.refine_fraction = refine_fraction
         self.novelty_score = novelty_score
         self.contamination = contamination
         self.tol = tol
@@ -290,6 +328,13 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             )
         return param
 
+    def _n_epochs(self, n_samples: int) -> int:
+        """Resolve ``epochs`` ("auto": at least _AUTO_MIN_STEPS steps) for ``n_samples``."""
+        if self.epochs != "auto":
+            return int(self.epochs)
+        steps_per_epoch = math.ceil(n_samples / self.batch_size)
+        return max(_AUTO_MIN_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
+
     def fit(self, X: ArrayLike, y: None = None) -> ALOCCDetector:
         """Train R and D on target-class samples ``X``.
 
@@ -321,9 +366,14 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
         x32 = x.astype(np.float32)
 
-        from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
-        from skalocc._scoring import auto_offset, novelty_scores
-        from skalocc._training import make_trainer, train
+        from skalocc._networks import (
+            build_discriminator,
+            build_reconstructor,
+            float64_copy,
+            keras_clone,
+        )
+        from skalocc._scoring import ScoreReference, auto_offset, novelty_scores
+        from skalocc._training import ReconstructorSnapshot, make_refiner, make_trainer, train
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         rng = np.random.default_rng(seed)
@@ -357,19 +407,50 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             learning_rate=self.learning_rate,
             discriminator_learning_rate=self.discriminator_learning_rate or self.learning_rate,
             seed=int(rng.integers(np.iinfo(np.int32).max)),
+            pseudo_anomalies=self.pseudo_anomalies,
         )
+        n_epochs = self._n_epochs(len(x_train))
+        snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
         history = train(
             trainer,
             x_train,
             x_val=x_val,
             tol=self.tol,
-            epochs=self.epochs,
+            epochs=n_epochs,
             batch_size=self.batch_size,
             rng=rng,
             verbose=min(int(self.verbose), 2),
+            callbacks=(snapshot,),
         )
+        n_trained = len(history.get("d_loss", []))
+        if self.refine_fraction > 0 and snapshot.weights is not None:
+            old_reconstructor = keras_clone(reconstructor)
+            old_reconstructor.set_weights(snapshot.weights)
+            refiner = make_refiner(
+                discriminator,
+                old_reconstructor,
+                noise_std=self.noise_std,
+                learning_rate=self.discriminator_learning_rate or self.learning_rate,
+                seed=int(rng.integers(np.iinfo(np.int32).max)),
+                pseudo_anomalies=self.pseudo_anomalies,
+            )
+            refined = train(
+                refiner,
+                x_train,
+                x_val=None,
+                tol=None,
+                epochs=math.ceil(self.refine_fraction * n_trained),
+                batch_size=self.batch_size,
+                rng=rng,
+                verbose=min(int(self.verbose), 2),
+            )
+            history.update(refined)
         reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
-        scores = novelty_scores(reconstructor, discriminator, x, self.novelty_score)
+        kind = self.novelty_score
+        reference = None
+        if kind == "combined":
+            reference = ScoreReference.fit(reconstructor, discriminator, x)
+        scores = novelty_scores(reconstructor, discriminator, x, kind, reference)
         if self.contamination == "auto":
             offset = auto_offset(scores)
         else:
@@ -379,9 +460,10 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
             "reconstructor_": reconstructor,
             "discriminator_": discriminator,
             "offset_": offset,
-            "novelty_score_": self.novelty_score,
+            "novelty_score_": kind,
+            "score_reference_": reference,
             "history_": history,
-            "n_epochs_": len(history.get("d_loss", [])),
+            "n_epochs_": n_trained,
             "image_shape_": image_shape,
             "scaling_": scaling,
             "n_features_in_": twin.n_features_in_,
@@ -457,7 +539,9 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         from skalocc._scoring import novelty_scores
 
         x, _ = self._scaled_input(X)
-        return novelty_scores(self.reconstructor_, self.discriminator_, x, self.novelty_score_)
+        return novelty_scores(
+            self.reconstructor_, self.discriminator_, x, self.novelty_score_, self.score_reference_
+        )
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Shifted score: negative for outliers, non-negative for inliers.

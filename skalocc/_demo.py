@@ -11,6 +11,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 
 from skalocc._alocc import ALOCCDetector
+from skalocc._presets import PAPER_PARAMS
 from skalocc.datasets import load_digits_novelty
 
 
@@ -34,16 +35,20 @@ def run_demo(
     X_test: np.ndarray,
     y_test: np.ndarray,
     *,
-    epochs: int = 20,
+    epochs: int | str = "auto",
     random_state: int = 0,
 ) -> list[tuple[str, dict]]:
     """Fit the detectors on ``X_train`` and return ``(name, metrics)`` rows.
+
+    The detectors: ALOCC with the library's defaults, ALOCC with the paper's
+    settings (:data:`skalocc.PAPER_PARAMS`) scored by D(R(X)) and by D(X),
+    and IsolationForest.
 
     Parameters
     ----------
     X_train, X_test, y_test : ndarray
         A split from :func:`skalocc.datasets.load_digits_novelty`.
-    epochs : int, default=20
+    epochs : int or "auto", default="auto"
         ALOCC training epochs.
     random_state : int, default=0
         Seed of every detector.
@@ -53,16 +58,19 @@ def run_demo(
     rows : list of (str, dict)
         Detector name and its AUROC, average precision, F1 and fit seconds.
     """
+    common = {"image_shape": (8, 8), "epochs": epochs, "random_state": random_state}
     detectors = [
+        ("ALOCCDetector()", ALOCCDetector(**common)),
         (
-            f'ALOCCDetector(novelty_score="{kind}")',
-            ALOCCDetector(
-                image_shape=(8, 8), epochs=epochs, novelty_score=kind, random_state=random_state
-            ),
-        )
-        for kind in ("D(R(X))", "D(X)", "reconstruction")
+            "ALOCCDetector(**PAPER_PARAMS)  # D(R(X))",
+            ALOCCDetector(**{**PAPER_PARAMS, **common}),
+        ),
+        (
+            'ALOCCDetector(**PAPER_PARAMS, novelty_score="D(X)")',
+            ALOCCDetector(**{**PAPER_PARAMS, **common, "novelty_score": "D(X)"}),
+        ),
+        ("IsolationForest()", IsolationForest(random_state=random_state)),
     ]
-    detectors.append(("IsolationForest()", IsolationForest(random_state=random_state)))
     return [(name, _evaluate(det, X_train, X_test, y_test)) for name, det in detectors]
 
 
@@ -87,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "one digit is the normal class, the other nine are novelties.",
     )
     parser.add_argument("--digit", type=int, default=0, choices=range(10), help="target digit")
-    parser.add_argument("--epochs", type=int, default=20, help="ALOCC training epochs")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="ALOCC training epochs (default: automatic)"
+    )
     parser.add_argument("--random-state", type=int, default=0, help="seed")
     args = parser.parse_args(argv)
     X_train, X_test, y_test = load_digits_novelty(args.digit, random_state=args.random_state)
@@ -95,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Digits novelty demo: target digit {args.digit}, {len(X_train)} training images, "
         f"{int(np.sum(y_test == 1))} test inliers, {int(np.sum(y_test == -1))} test novelties."
     )
-    rows = run_demo(X_train, X_test, y_test, epochs=args.epochs, random_state=args.random_state)
+    epochs = "auto" if args.epochs is None else args.epochs
+    rows = run_demo(X_train, X_test, y_test, epochs=epochs, random_state=args.random_state)
     print(format_table(rows))
     return 0

@@ -183,3 +183,8 @@ def float64_copy(model):
     twin = keras.models.clone_model(model, input_tensors=inputs, clone_function=clone_layer)
     twin.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
     return twin
+
+
+def keras_clone(model):
+    """Return a new model of the same architecture (fresh weights)."""
+    return keras.models.clone_model(model)

@@ -6,7 +6,8 @@ from types import MappingProxyType
 
 #: The paper's configuration (Sabokrou et al., CVPR 2018): a fully
 #: convolutional R without a dense bottleneck, lambda = 0.4, input noise
-#: sigma = 0.155, and the score D(R(X)). ``ALOCCDetector(**PAPER_PARAMS)``
+#: sigma = 0.155, a D trained on real vs reconstructed samples only (no
+#: pseudo-anomalies, no second phase), and the score D(R(X)). ``ALOCCDetector(**PAPER_PARAMS)``
 #: (plus ``image_shape`` for flat image rows) trains the paper's model; the
 #: widths stay at the library's CPU-sized defaults (the paper's are
 #: ``filters=(64, 128, 256, 512)``, one more keyword away).
@@ -15,6 +16,8 @@ PAPER_PARAMS = MappingProxyType(
         "latent_dim": None,
         "reconstruction_weight": 0.4,
         "noise_std": 0.155,
+        "pseudo_anomalies": False,
+        "refine_fraction": 0.0,
         "novelty_score": "D(R(X))",
     }
 )

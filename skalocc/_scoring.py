@@ -5,13 +5,19 @@ All scores are float64 and follow scikit-learn: higher means more normal.
 * ``"D(X)"``: D's probability that X is a target sample (the paper's OCC1);
 * ``"D(R(X))"``: D's probability for the reconstruction R(X) (OCC2, the
   paper's detector);
-* ``"reconstruction"``: minus the mean squared reconstruction error.
+* ``"reconstruction"``: minus the mean squared reconstruction error;
+* ``"combined"``: D's logit for X plus minus the root mean squared
+  reconstruction error, each standardised by its median and standard
+  deviation over the training samples (a :class:`ScoreReference`), so the
+  two carry equal weight whatever their units.
 
 Probabilities are computed in float64 from D's logit, so they do not saturate
 to exact 0 or 1 (and tie) as float32 sigmoids do.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,7 +43,50 @@ def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.n
     return np.mean(diff.reshape(len(x), -1) ** 2, axis=1)
 
 
-def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np.ndarray:
+def _logits(reconstructor, discriminator, x: np.ndarray, of_reconstruction: bool) -> np.ndarray:
+    """D's pre-sigmoid output for ``x`` (or for ``R(x)``), as float64."""
+    logit_model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
+    if of_reconstruction:
+
+        def fn(batch, training):
+            return logit_model(reconstructor(batch, training=training), training=training)
+
+    else:
+        fn = logit_model
+    return forward(fn, x)[:, 0]
+
+
+def _components(reconstructor, discriminator, x: np.ndarray) -> np.ndarray:
+    """The two raw parts of the combined score, shape ``(n, 2)``."""
+    logits = _logits(reconstructor, discriminator, x, of_reconstruction=False)
+    rmse = np.sqrt(reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE))
+    return np.column_stack([logits, -rmse])
+
+
+@dataclass(frozen=True)
+class ScoreReference:
+    """Centre and spread of the combined score's parts on the training data."""
+
+    center: tuple[float, float]
+    scale: tuple[float, float]
+
+    @classmethod
+    def fit(cls, reconstructor, discriminator, x: np.ndarray) -> ScoreReference:
+        """Measure the parts' median and standard deviation on training samples ``x``."""
+        parts = _components(reconstructor, discriminator, x)
+        center = np.median(parts, axis=0)
+        scale = np.std(parts, axis=0)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        return cls(tuple(float(v) for v in center), tuple(float(v) for v in scale))
+
+
+def novelty_scores(
+    reconstructor,
+    discriminator,
+    x: np.ndarray,
+    kind: str,
+    reference: ScoreReference | None = None,
+) -> np.ndarray:
     """Score scaled inputs ``x`` (already in the networks' shape).
 
     Parameters
@@ -46,8 +95,10 @@ def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np
         Fitted R and D.
     x : ndarray
         Scaled samples (float64 for exact, batch-independent scores), shape ``(n, *input_shape)``.
-    kind : {"D(R(X))", "D(X)", "reconstruction"}
+    kind : {"D(R(X))", "D(X)", "reconstruction", "combined"}
         Which score.
+    reference : ScoreReference or None
+        Required for ``"combined"``.
 
     Returns
     -------
@@ -56,15 +107,12 @@ def novelty_scores(reconstructor, discriminator, x: np.ndarray, kind: str) -> np
     """
     if kind == "reconstruction":
         return -reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE)
-    logit_model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
-    if kind == "D(R(X))":
-
-        def fn(batch, training):
-            return logit_model(reconstructor(batch, training=training), training=training)
-
-    else:
-        fn = logit_model
-    logits = forward(fn, x)[:, 0]
+    if kind == "combined":
+        if reference is None:
+            raise ValueError("The combined score needs a ScoreReference from the training data.")
+        parts = _components(reconstructor, discriminator, x)
+        return np.sum((parts - reference.center) / reference.scale, axis=1)
+    logits = _logits(reconstructor, discriminator, x, of_reconstruction=kind == "D(R(X))")
     # Numerically stable sigmoid in float64.
     return np.exp(-np.logaddexp(0.0, -logits))
 

@@ -9,6 +9,9 @@ implements the paper's objective (eq. 3-5) in ``train_step``:
   non-saturating form of the adversarial term; the squared norm is summed
   over the features of a sample and averaged over the batch).
 
+With ``pseudo_anomalies=True`` the D step also pushes D towards 0 on
+structure-broken training samples (:mod:`skalocc._pseudo`).
+
 :func:`train` feeds it batches in an order drawn from the caller's seed and
 records a plain-dict history; :class:`EpochMonitor` checks losses, evaluates
 the paper's stopping rule and raises a clear error if training diverges.
@@ -21,6 +24,7 @@ import math
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
+from skalocc._pseudo import pseudo_anomalies
 from skalocc._scoring import reconstruction_errors
 
 tf, keras = tf_keras()
@@ -43,6 +47,9 @@ class ALOCCTrainer(keras.Model):
         Standard deviation of the Gaussian noise added to R's input.
     seed : int
         Seed of the noise draws.
+    pseudo_anomalies : bool, default=False
+        Also train D to reject the pseudo-anomalies of
+        :mod:`skalocc._pseudo` (structure-broken training samples).
     """
 
     def __init__(
@@ -53,6 +60,7 @@ class ALOCCTrainer(keras.Model):
         reconstruction_weight: float,
         noise_std: float,
         seed: int,
+        pseudo_anomalies: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -60,6 +68,7 @@ class ALOCCTrainer(keras.Model):
         self.discriminator = discriminator
         self.reconstruction_weight = float(reconstruction_weight)
         self.noise_std = float(noise_std)
+        self.pseudo_anomalies = bool(pseudo_anomalies)
         self.seed = int(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
@@ -79,24 +88,33 @@ class ALOCCTrainer(keras.Model):
 
     def train_step(self, data):
         x = data
+        n = ops.shape(x)[0]
         noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
         x_noisy = x + noise
         feature_axes = tuple(range(1, len(x.shape)))
+        bce = keras.losses.binary_crossentropy
 
         with tf.GradientTape() as tape:
             x_rec = self.reconstructor(x_noisy, training=True)
-            d_real = self.discriminator(x, training=True)
-            d_fake = self.discriminator(x_rec, training=True)
-            d_loss = ops.mean(
-                keras.losses.binary_crossentropy(ops.ones_like(d_real), d_real)
-            ) + ops.mean(keras.losses.binary_crossentropy(ops.zeros_like(d_fake), d_fake))
+            # One call on real, reconstructed (and pseudo-anomalous) samples
+            # together: batch normalisation sees the mix it sees at test time.
+            inputs = [x, x_rec]
+            if self.pseudo_anomalies:
+                inputs.append(pseudo_anomalies(x, self.seed_generator))
+            d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
+            d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
+            d_loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+                bce(ops.zeros_like(d_fake), d_fake)
+            )
+            if self.pseudo_anomalies:
+                d_loss = d_loss + ops.mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
         d_weights = self.discriminator.trainable_weights
         self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
 
         with tf.GradientTape() as tape:
             x_rec = self.reconstructor(x_noisy, training=True)
             d_fake = self.discriminator(x_rec, training=True)
-            adversarial = ops.mean(keras.losses.binary_crossentropy(ops.ones_like(d_fake), d_fake))
+            adversarial = ops.mean(bce(ops.ones_like(d_fake), d_fake))
             reconstruction = ops.mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
             r_loss = adversarial + self.reconstruction_weight * reconstruction
         r_weights = self.reconstructor.trainable_weights
@@ -113,6 +131,7 @@ class ALOCCTrainer(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "reconstruction_weight": self.reconstruction_weight,
             "noise_std": self.noise_std,
+            "pseudo_anomalies": self.pseudo_anomalies,
             "seed": self.seed,
         }
 
@@ -124,6 +143,128 @@ class ALOCCTrainer(keras.Model):
         return cls(**config)
 
 
+@keras.saving.register_keras_serializable(package="skalocc")
+class DiscriminatorRefiner(keras.Model):
+    """The "Old is Gold" second phase: D alone, against an early R's outputs.
+
+    Late in adversarial training R reconstructs so well that D learns to
+    spot its faint artefacts, and D's score for novel samples degrades
+    (measured in ``docs/benchmarks.md``). This phase trains D further with
+    real samples as positives and, as negatives, the reconstructions of an
+    earlier snapshot of R (coarse, as when D still judged content) and
+    pseudo-anomalies (Zaheer et al., "Old is Gold", CVPR 2020).
+
+    Parameters
+    ----------
+    discriminator : keras.Model
+        The D to refine (trained in place).
+    old_reconstructor : keras.Model
+        The early snapshot of R; not trained.
+    noise_std : float
+        Standard deviation of the noise added to the old R's input.
+    seed : int
+        Seed of the noise and pseudo-anomaly draws.
+    pseudo_anomalies : bool, default=True
+        Also use pseudo-anomalies as negatives.
+    """
+
+    def __init__(
+        self,
+        discriminator,
+        old_reconstructor,
+        *,
+        noise_std: float,
+        seed: int,
+        pseudo_anomalies: bool = True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.discriminator = discriminator
+        self.old_reconstructor = old_reconstructor
+        self.noise_std = float(noise_std)
+        self.seed = int(seed)
+        self.pseudo_anomalies = bool(pseudo_anomalies)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.tracker = keras.metrics.Mean(name="d_refine_loss")
+
+    @property
+    def metrics(self):
+        return [self.tracker]
+
+    def call(self, inputs, training=False):
+        return self.discriminator(inputs, training=training)
+
+    def train_step(self, data):
+        x = data
+        n = ops.shape(x)[0]
+        noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
+        x_old = self.old_reconstructor(x + noise, training=False)
+        inputs = [x, x_old]
+        if self.pseudo_anomalies:
+            inputs.append(pseudo_anomalies(x, self.seed_generator))
+        bce = keras.losses.binary_crossentropy
+        with tf.GradientTape() as tape:
+            d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
+            d_real, d_negative = d_out[:n], d_out[n:]
+            loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+                bce(ops.zeros_like(d_negative), d_negative)
+            )
+        weights = self.discriminator.trainable_weights
+        self.optimizer.apply(tape.gradient(loss, weights), weights)
+        self.tracker.update_state(loss)
+        return {"d_refine_loss": self.tracker.result()}
+
+    def get_config(self):
+        return {
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "old_reconstructor": keras.saving.serialize_keras_object(self.old_reconstructor),
+            "noise_std": self.noise_std,
+            "seed": self.seed,
+            "pseudo_anomalies": self.pseudo_anomalies,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("discriminator", "old_reconstructor"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def make_refiner(
+    discriminator,
+    old_reconstructor,
+    *,
+    noise_std: float,
+    learning_rate: float,
+    seed: int,
+    pseudo_anomalies: bool,
+) -> DiscriminatorRefiner:
+    """Wrap D and an old R in a compiled :class:`DiscriminatorRefiner`."""
+    refiner = DiscriminatorRefiner(
+        discriminator,
+        old_reconstructor,
+        noise_std=noise_std,
+        seed=seed,
+        pseudo_anomalies=pseudo_anomalies,
+    )
+    refiner.compile(optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5), jit_compile=False)
+    return refiner
+
+
+class ReconstructorSnapshot(keras.callbacks.Callback):
+    """Keep a copy of R's weights as they are at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.epoch = int(epoch)
+        self.weights: list | None = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            self.weights = self.model.reconstructor.get_weights()
+
+
 def make_trainer(
     reconstructor,
     discriminator,
@@ -133,6 +274,7 @@ def make_trainer(
     learning_rate: float,
     discriminator_learning_rate: float,
     seed: int,
+    pseudo_anomalies: bool = False,
 ) -> ALOCCTrainer:
     """Wrap R and D in a compiled :class:`ALOCCTrainer` with fresh optimizers.
 
@@ -145,6 +287,7 @@ def make_trainer(
         reconstruction_weight=reconstruction_weight,
         noise_std=noise_std,
         seed=seed,
+        pseudo_anomalies=pseudo_anomalies,
     )
     trainer.compile(
         r_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
@@ -220,6 +363,7 @@ def train(
     batch_size: int,
     rng: np.random.Generator,
     verbose: int,
+    callbacks: tuple = (),
 ) -> dict[str, list[float]]:
     """Run ``trainer.fit`` over shuffled batches and return the history.
 
@@ -241,7 +385,7 @@ def train(
             dataset,
             epochs=epochs,
             steps_per_epoch=math.ceil(len(x_train) / batch_size),
-            callbacks=[monitor],
+            callbacks=[monitor, *callbacks],
             shuffle=False,
             verbose=verbose,
         )

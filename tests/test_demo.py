@@ -10,7 +10,7 @@ def test_main_prints_table(capsys):
     assert main(["--digit", "1", "--epochs", "1"]) == 0
     out = capsys.readouterr().out
     assert "target digit 1" in out
-    for name in ("D(R(X))", "D(X)", "reconstruction", "IsolationForest"):
+    for name in ("ALOCCDetector()", "PAPER_PARAMS", "D(R(X))", "D(X)", "IsolationForest"):
         assert name in out
     assert out.count("\n| ") == 5  # header + 4 detectors
 

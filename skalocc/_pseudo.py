@@ -1,0 +1,95 @@
+"""Pseudo-anomalies: extra negatives for D, made from the training batch.
+
+The paper's D only ever sees two kinds of input: real target samples
+(label 1) and R's reconstructions of noisy ones (label 0). It then learns
+to spot reconstruction artefacts (blur) rather than what makes a sample
+belong to the target class, and scores novel samples that are crisp as
+normal. Giving D a third kind of negative, target samples with their
+structure broken, teaches it the structure itself (the idea behind the
+pseudo-anomalies of "Old is Gold", CVPR 2020, and of self-supervised
+detectors):
+
+* images: rotations by 90/180/270 degrees (square images), horizontal and
+  vertical flips, circular shifts by half the height and/or width (the
+  quadrants swap places), and chimeras made of one half of a sample and the
+  other half of another sample of the batch. Each sample of the batch gets
+  one transformation drawn at random, so D sees one pseudo-anomaly per real
+  sample.
+* tabular rows: the sample plus Gaussian noise at three scales (0.05, 0.2
+  and 0.5 in units of the scaled features: near misses to gross errors), and
+  rows whose columns are shuffled independently across the batch (every
+  feature keeps its distribution, the dependencies between features break).
+
+Every function works on a batch tensor and draws its randomness from a
+``keras.random.SeedGenerator``, so training stays reproducible.
+"""
+
+from __future__ import annotations
+
+from skalocc._backend import tf_keras
+
+tf, keras = tf_keras()
+
+TABULAR_NOISE_SCALES = (0.05, 0.2, 0.5)
+
+
+def _image_candidates(x):
+    """Every structure-breaking transformation of an image batch that changes it."""
+    h, w = int(x.shape[1]), int(x.shape[2])
+    out = []
+    if h == w and h > 1:
+        # The three rotations by a quarter turn, without tf.image.rot90's
+        # shape assertions (which make Grappler print a warning).
+        xt = tf.transpose(x, [0, 2, 1, 3])
+        out += [tf.reverse(xt, axis=[1]), tf.reverse(x, axis=[1, 2]), tf.reverse(xt, axis=[2])]
+    if w > 1:
+        out += [tf.reverse(x, axis=[2]), tf.roll(x, shift=w // 2, axis=2)]
+    if h > 1:
+        out += [tf.reverse(x, axis=[1]), tf.roll(x, shift=h // 2, axis=1)]
+    if h > 1 and w > 1:
+        out.append(tf.roll(x, shift=[h // 2, w // 2], axis=[1, 2]))
+    other = tf.roll(x, shift=1, axis=0)  # another sample of the batch
+    if h > 1:
+        top = tf.cast(tf.range(h) < h // 2, x.dtype)[None, :, None, None]
+        out.append(x * top + other * (1 - top))
+    if w > 1:
+        left = tf.cast(tf.range(w) < w // 2, x.dtype)[None, None, :, None]
+        out.append(x * left + other * (1 - left))
+    return out
+
+
+def _pick(candidates, n, seed_generator):
+    """One candidate per sample, drawn at random: ``out[i] = candidates[k_i][i]``."""
+    stacked = tf.stack(candidates, axis=0)
+    choice = keras.random.randint((n,), 0, len(candidates), seed=seed_generator, dtype="int32")
+    return tf.gather_nd(stacked, tf.stack([choice, tf.range(n)], axis=1))
+
+
+def image_pseudo_anomalies(x, seed_generator):
+    """One pseudo-anomaly per image of the batch ``x`` (shape ``(n, h, w, c)``)."""
+    n = tf.shape(x)[0]
+    return _pick(_image_candidates(x), n, seed_generator)
+
+
+def tabular_pseudo_anomalies(x, seed_generator):
+    """Noisy copies at each scale and a column-shuffled batch, concatenated.
+
+    Returns ``len(TABULAR_NOISE_SCALES) + 1`` times as many rows as ``x``.
+    """
+    noisy = [
+        x + keras.random.normal(tf.shape(x), stddev=scale, seed=seed_generator, dtype=x.dtype)
+        for scale in TABULAR_NOISE_SCALES
+    ]
+    # Shuffle each column with its own permutation: argsort of uniform keys.
+    keys = keras.random.uniform(tf.shape(x), seed=seed_generator, dtype=x.dtype)
+    rows = tf.argsort(keys, axis=0)
+    cols = tf.broadcast_to(tf.range(tf.shape(x)[1])[None, :], tf.shape(rows))
+    shuffled = tf.gather_nd(x, tf.stack([rows, cols], axis=-1))
+    return tf.concat([*noisy, shuffled], axis=0)
+
+
+def pseudo_anomalies(x, seed_generator):
+    """Pseudo-anomalies for a batch of images (4-D) or tabular rows (2-D)."""
+    if len(x.shape) == 4:
+        return image_pseudo_anomalies(x, seed_generator)
+    return tabular_pseudo_anomalies(x, seed_generator)
