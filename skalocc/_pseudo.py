@@ -80,11 +80,14 @@ def tabular_pseudo_anomalies(x, seed_generator):
         x + keras.random.normal(tf.shape(x), stddev=scale, seed=seed_generator, dtype=x.dtype)
         for scale in TABULAR_NOISE_SCALES
     ]
-    # Shuffle each column with its own permutation: argsort of uniform keys.
-    keys = keras.random.uniform(tf.shape(x), seed=seed_generator, dtype=x.dtype)
-    rows = tf.argsort(keys, axis=0)
-    cols = tf.broadcast_to(tf.range(tf.shape(x)[1])[None, :], tf.shape(rows))
-    shuffled = tf.gather_nd(x, tf.stack([rows, cols], axis=-1))
+    # Shuffle each column with its own permutation: argsort of uniform keys,
+    # one row of keys per column (sorting along the last axis avoids an int32
+    # transpose, which oneDNN reports on CPUs without AVX-512).
+    keys = keras.random.uniform(
+        (tf.shape(x)[1], tf.shape(x)[0]), seed=seed_generator, dtype=x.dtype
+    )
+    order = tf.argsort(keys, axis=-1)
+    shuffled = tf.transpose(tf.gather(tf.transpose(x), order, batch_dims=1))
     return tf.concat([*noisy, shuffled], axis=0)
 
 
