@@ -66,9 +66,16 @@ def _pick(candidates, n, seed_generator):
 
 
 def image_pseudo_anomalies(x, seed_generator):
-    """One pseudo-anomaly per image of the batch ``x`` (shape ``(n, h, w, c)``)."""
-    n = tf.shape(x)[0]
-    return _pick(_image_candidates(x), n, seed_generator)
+    """One pseudo-anomaly per image of the batch ``x`` (shape ``(n, h, w, c)``).
+
+    A one-pixel image has no structure to break: it gets the tabular
+    pseudo-anomalies of its channel values instead.
+    """
+    candidates = _image_candidates(x)
+    if not candidates:
+        rows = tf.reshape(x, (-1, int(x.shape[3])))
+        return tf.reshape(tabular_pseudo_anomalies(rows, seed_generator), (-1, 1, 1, x.shape[3]))
+    return _pick(candidates, tf.shape(x)[0], seed_generator)
 
 
 def tabular_pseudo_anomalies(x, seed_generator):

@@ -77,3 +77,11 @@ def test_tabular_pseudo_anomalies_noise_and_shuffled_columns():
     np.testing.assert_array_equal(np.sort(shuffled, axis=0), np.sort(x, axis=0))
     assert not np.array_equal(shuffled, x)
     assert not np.array_equal(np.argsort(shuffled[:, 0]), np.argsort(shuffled[:, 1]))
+
+
+def test_one_pixel_images_get_tabular_pseudo_anomalies():
+    x = tf.constant(_images((1, 1, 2), n=8))
+    assert _image_candidates(x) == []
+    out = image_pseudo_anomalies(x, keras.random.SeedGenerator(0)).numpy()
+    assert out.shape == ((len(TABULAR_NOISE_SCALES) + 1) * 8, 1, 1, 2)
+    assert np.all(np.isfinite(out))
