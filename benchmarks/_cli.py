@@ -63,7 +63,11 @@ def _caps_epilog(protocol: str) -> str:
 
     def show(settings: dict[str, Any]) -> str:
         shown = {k: v for k, v in settings.items() if v is not None and k != "datasets"}
-        text = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in shown.items()) or "no caps"
+        text = ", ".join(
+            f"--{k.replace('_', '-')} " + (f"'{json.dumps(v)}'" if isinstance(v, dict) else str(v))
+            for k, v in shown.items()
+        )
+        text = text or "no caps"
         if settings.get("datasets"):
             text += f", --datasets {' '.join(settings['datasets'])}"
         return text
@@ -222,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "quick", False) and not getattr(args, "alocc_params", None):
+        args.alocc_params = dict(QUICK.get(args.protocol, {}).get("alocc_params", {})) or None
     try:
         if args.protocol == "check-data":
             lines = check_data(resolve_data_dir(args.data))
