@@ -372,7 +372,7 @@ default="combined"
             float64_copy,
             keras_clone,
         )
-        from skalocc._scoring import ScoreReference, auto_offset, novelty_scores
+        from skalocc._scoring import auto_offset, training_scores
         from skalocc._training import ReconstructorSnapshot, make_refiner, make_trainer, train
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -447,10 +447,7 @@ default="combined"
             history.update(refined)
         reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
         kind = self.novelty_score
-        reference = None
-        if kind == "combined":
-            reference = ScoreReference.fit(reconstructor, discriminator, x)
-        scores = novelty_scores(reconstructor, discriminator, x, kind, reference)
+        scores, reference = training_scores(reconstructor, discriminator, x, kind)
         if self.contamination == "auto":
             offset = auto_offset(scores)
         else:

@@ -71,13 +71,30 @@ class ScoreReference:
     scale: tuple[float, float]
 
     @classmethod
-    def fit(cls, reconstructor, discriminator, x: np.ndarray) -> ScoreReference:
-        """Measure the parts' median and standard deviation on training samples ``x``."""
-        parts = _components(reconstructor, discriminator, x)
+    def from_parts(cls, parts: np.ndarray) -> ScoreReference:
+        """Median and standard deviation of the parts of the training samples."""
         center = np.median(parts, axis=0)
         scale = np.std(parts, axis=0)
         scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
         return cls(tuple(float(v) for v in center), tuple(float(v) for v in scale))
+
+
+def _combine(parts: np.ndarray, reference: ScoreReference) -> np.ndarray:
+    return np.sum((parts - reference.center) / reference.scale, axis=1)
+
+
+def training_scores(
+    reconstructor, discriminator, x: np.ndarray, kind: str
+) -> tuple[np.ndarray, ScoreReference | None]:
+    """Scores of the training samples ``x`` and, for "combined", its reference.
+
+    The combined score's parts are computed once and serve both.
+    """
+    if kind != "combined":
+        return novelty_scores(reconstructor, discriminator, x, kind), None
+    parts = _components(reconstructor, discriminator, x)
+    reference = ScoreReference.from_parts(parts)
+    return _combine(parts, reference), reference
 
 
 def novelty_scores(
@@ -110,8 +127,7 @@ def novelty_scores(
     if kind == "combined":
         if reference is None:
             raise ValueError("The combined score needs a ScoreReference from the training data.")
-        parts = _components(reconstructor, discriminator, x)
-        return np.sum((parts - reference.center) / reference.scale, axis=1)
+        return _combine(_components(reconstructor, discriminator, x), reference)
     logits = _logits(reconstructor, discriminator, x, of_reconstruction=kind == "D(R(X))")
     # Numerically stable sigmoid in float64.
     return np.exp(-np.logaddexp(0.0, -logits))
