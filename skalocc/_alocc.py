@@ -71,6 +71,21 @@ def _split_images(X):
     return arr.reshape(arr.shape[0], math.prod(arr.shape[1:])), shape
 
 
+def _check_float32_range(X: np.ndarray) -> None:
+    """Raise ValueError when finite ``X`` holds values beyond float32's range.
+
+    The networks train in float32: larger values would overflow to infinity
+    there, so they are refused up front with the largest value named.
+    """
+    limit = np.finfo(np.float32).max
+    if X.size and np.max(np.abs(X)) > limit:
+        raise ValueError(
+            f"Input X contains values too large for float32 (largest magnitude "
+            f"{np.max(np.abs(X)):.3g} > {limit:.3g}); ALOCCDetector's networks compute "
+            "in float32. Rescale the data."
+        )
+
+
 class ALOCCDetector(OutlierMixin, BaseEstimator):
     """Adversarially Learned One-Class Classifier (ALOCC) novelty detector.
 
@@ -358,6 +373,7 @@ default="combined"
         twin = clone(self)
         X2d, input_image_shape = _split_images(X)
         X2d = validate_data(twin, X2d, dtype=np.float64)
+        _check_float32_range(X2d)
         image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
         model_shape = image_shape or (X2d.shape[1],)
         scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
@@ -514,6 +530,7 @@ default="combined"
                 f"fitted on {fitted}."
             )
         X2d = validate_data(self, X2d, reset=False, dtype=np.float64)
+        _check_float32_range(X2d)
         model_shape = self.image_shape_ or (self.n_features_in_,)
         x = self.scaling_.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
         if input_image_shape is None:
@@ -536,9 +553,15 @@ default="combined"
         from skalocc._scoring import novelty_scores
 
         x, _ = self._scaled_input(X)
-        return novelty_scores(
+        scores = novelty_scores(
             self.reconstructor_, self.discriminator_, x, self.novelty_score_, self.score_reference_
         )
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "The novelty score overflowed for samples of X: their values lie so far "
+                "outside the training range that the networks' outputs are not finite."
+            )
+        return scores
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Shifted score: negative for outliers, non-negative for inliers.

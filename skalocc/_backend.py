@@ -3,8 +3,11 @@
 TensorFlow is imported on first use, not when :mod:`skalocc` is imported, so
 that ``import skalocc``, ``clone`` and ``get_params`` stay fast. The C++ start-up
 messages TensorFlow writes on import and on device initialisation are hidden
-by pointing file descriptor 2 at ``/dev/null`` for that moment only; no
-environment variable or logging level is changed.
+by pointing file descriptor 2 at ``/dev/null`` for that moment only.
+TensorFlow's import sets environment variables (``TF2_BEHAVIOR``,
+``TPU_ML_PLATFORM``...) and draws from Python's ``random`` module; both are
+put back as they were, so the caller's environment and random state do not
+change behind their back. No logging level is changed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import sys
 import threading
 from collections.abc import Iterator
@@ -66,6 +70,22 @@ def retracing_warnings_dropped() -> Iterator[None]:
         logger.removeFilter(flt)
 
 
+@contextlib.contextmanager
+def _process_state_kept() -> Iterator[None]:
+    """Restore ``os.environ`` and the ``random`` module's state after the block."""
+    environ = dict(os.environ)
+    random_state = random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(random_state)
+        for key in set(os.environ) - set(environ):
+            del os.environ[key]
+        for key, value in environ.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+
+
 def tf_keras() -> tuple[ModuleType, ModuleType]:
     """Return ``(tensorflow, keras)``, importing them quietly on first call.
 
@@ -86,7 +106,7 @@ def tf_keras() -> tuple[ModuleType, ModuleType]:
         if _modules is None:
             quiet = "tensorflow" not in sys.modules
             ctx = _stderr_fd_silenced() if quiet else contextlib.nullcontext()
-            with ctx:
+            with ctx, _process_state_kept():
                 import keras
                 import tensorflow as tf
 

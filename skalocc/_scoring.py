@@ -29,11 +29,20 @@ SCORING_BATCH_SIZE = 512
 
 
 def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarray:
-    """Apply ``fn`` (a model, in inference mode) batch by batch; float64 out."""
-    parts = [
-        np.asarray(fn(x[start : start + batch_size], training=False), dtype=np.float64)
-        for start in range(0, len(x), batch_size)
-    ]
+    """Apply ``fn`` (a model, in inference mode) batch by batch; float64 out.
+
+    Every call sees exactly ``batch_size`` rows (the last batch is padded
+    with copies of its first row, whose outputs are dropped): the kernels'
+    summation order depends on the batch's shape, so a fixed shape makes a
+    sample's score independent of how many other samples share the call.
+    """
+    parts = []
+    for start in range(0, len(x), batch_size):
+        batch = x[start : start + batch_size]
+        n = len(batch)
+        if n < batch_size:
+            batch = np.concatenate([batch, np.repeat(batch[:1], batch_size - n, axis=0)])
+        parts.append(np.asarray(fn(batch, training=False), dtype=np.float64)[:n])
     return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
