@@ -8,8 +8,14 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from skalocc.datasets import load_digits_novelty
+
+# Property tests draw the same examples on every run (reproducible CI) and
+# keep no example database in the working tree.
+settings.register_profile("skalocc", derandomize=True, database=None)
+settings.load_profile("skalocc")
 
 # Tiny networks and few epochs keep every fit to a few seconds on 2 CPU cores.
 TINY = {

@@ -110,15 +110,15 @@ def test_sparse_input_is_refused_by_name(fitted, tabular):
     # 4. Sparse input.
     sparse = pytest.importorskip("scipy.sparse", reason="SciPy comes with scikit-learn")
     X = sparse.csr_matrix(tabular[0])
-    with pytest.raises(TypeError, match="[Ss]parse"):
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
         clone(fitted).fit(X)
-    with pytest.raises(TypeError, match="[Ss]parse"):
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
         fitted.score_samples(X)
 
 
 def test_complex_and_non_numeric_input_refused_numeric_objects_work(fitted, tabular):
     # 5. Complex or non-numeric object input; numeric object arrays work.
-    with pytest.raises(ValueError, match="[Cc]omplex"):
+    with pytest.raises(ValueError, match=r"[Cc]omplex"):
         fitted.score_samples(tabular[1] + 1j)
     strings = tabular[1].astype(str).astype(object)
     strings[0, 0] = "abc"
@@ -433,13 +433,16 @@ def test_sixteen_threads_scoring_at_once_match_serial(fitted, fitted_image, tabu
 
 
 # ---------------------------------------------------------------- determinism
-def test_same_seed_bit_identical_across_refits_and_clones(fitted, tabular):
+@pytest.mark.parametrize("image", [False, True])
+def test_same_seed_bit_identical_across_refits_and_clones(fitted, fitted_image, tabular, image):
     # 16.
-    expected = fitted.score_samples(tabular[1])
-    again = clone(fitted).fit(tabular[0])
-    np.testing.assert_array_equal(again.score_samples(tabular[1]), expected)
-    again.fit(tabular[0])  # a refit of the same object
-    np.testing.assert_array_equal(again.score_samples(tabular[1]), expected)
+    det, X = fitted_image if image else (fitted, tabular[1])
+    X_train = X if image else tabular[0]
+    expected = det.score_samples(X)
+    again = clone(det).fit(X_train)
+    np.testing.assert_array_equal(again.score_samples(X), expected)
+    again.fit(X_train)  # a refit of the same object
+    np.testing.assert_array_equal(again.score_samples(X), expected)
 
 
 def test_grid_search_n_jobs_one_and_two_agree_exactly(tabular, tiny_params):
@@ -467,6 +470,44 @@ def test_grid_search_n_jobs_one_and_two_agree_exactly(tabular, tiny_params):
     np.testing.assert_array_equal(
         results[0].best_estimator_.score_samples(X), results[1].best_estimator_.score_samples(X)
     )
+
+
+_THREADS_SCRIPT = """
+import sys
+import tensorflow as tf
+threads = int(sys.argv[1])
+tf.config.threading.set_intra_op_parallelism_threads(threads)
+tf.config.threading.set_inter_op_parallelism_threads(threads)
+import numpy as np
+from skalocc import ALOCCDetector
+rng = np.random.default_rng(0)
+images, rows = rng.random((64, 28, 28)), rng.normal(size=(128, 20))
+common = dict(latent_dim=3, epochs=2, batch_size=32, random_state=0)
+image = ALOCCDetector(filters=(4, 8), **common).fit(images).score_samples(images)
+tabular = ALOCCDetector(hidden_units=(32, 16), **common).fit(rows).score_samples(rows)
+np.save(sys.argv[2], np.concatenate([image, tabular]))
+"""
+
+
+def test_thread_settings_change_image_scores_only_within_tolerance(tmp_path):
+    # 16. The measured exception: TF's float32 convolutions sum in an order
+    # that depends on the number of intra-op threads, and training carries
+    # the difference on. Tabular mode stays bitwise identical; image mode
+    # within 1% of the scores' standard deviation (measured: 0.09% for 1 vs
+    # 2 threads and 0.2% for 1 vs 4, after two epochs at 28x28).
+    scores = []
+    for threads in (1, 2):
+        path = tmp_path / f"s{threads}.npy"
+        subprocess.run(
+            [sys.executable, "-c", _THREADS_SCRIPT, str(threads), str(path)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        scores.append(np.load(path))
+    (image_1, tabular_1), (image_2, tabular_2) = (np.split(s, [64]) for s in scores)
+    np.testing.assert_array_equal(tabular_1, tabular_2)
+    np.testing.assert_allclose(image_1, image_2, rtol=0, atol=0.01 * np.std(image_1))
 
 
 @pytest.mark.parametrize("image", [False, True])
