@@ -137,9 +137,9 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         training, on inputs scaled to [0, 1].
     pseudo_anomalies : bool, default=True
         Also train D to reject pseudo-anomalies: training samples with their
-        structure broken (images: rotated, flipped, quadrant-swapped, or made
-        of halves of two samples; tabular rows: Gaussian noise at three scales
-        and columns shuffled across the batch). D then learns what makes a
+        structure broken (images: rotated, flipped, or shifted by half their
+        size; tabular rows: Gaussian noise at three scales and columns
+        shuffled across the batch). D then learns what makes a
         sample belong to the target class rather than how reconstructions
         look. False trains the paper's D (real vs reconstructed only).
     refine_fraction : float in [0, 1], default=0.0

@@ -10,11 +10,16 @@ pseudo-anomalies of "Old is Gold", CVPR 2020, and of self-supervised
 detectors):
 
 * images: rotations by 90/180/270 degrees (square images), horizontal and
-  vertical flips, circular shifts by half the height and/or width (the
-  quadrants swap places), and chimeras made of one half of a sample and the
-  other half of another sample of the batch. Each sample of the batch gets
-  one transformation drawn at random, so D sees one pseudo-anomaly per real
-  sample.
+  vertical flips, and circular shifts by half the height and/or width (the
+  quadrants swap places). Each sample of the batch gets one transformation
+  drawn at random, so D sees one pseudo-anomaly per real sample. Chimeras
+  (one half of a sample joined to the other half of another sample of the
+  batch) are deliberately not used: two halves of two target samples make a
+  plausible target sample, so they taught D to reject real inliers; on MNIST
+  one-class (2 000 training images per digit) dropping them raised the
+  combined score's AUROC on every digit measured (8: 0.819 -> 0.887,
+  4: 0.931 -> 0.978, 7: 0.952 -> 0.982, 9: 0.942 -> 0.963, 0: 0.989 -> 0.998)
+  and stopped D(X) from decaying over the epochs.
 * tabular rows: the sample plus Gaussian noise at three scales (0.05, 0.2
   and 0.5 in units of the scaled features: near misses to gross errors), and
   rows whose columns are shuffled independently across the batch (every
@@ -48,13 +53,6 @@ def _image_candidates(x):
         out += [tf.reverse(x, axis=[1]), tf.roll(x, shift=h // 2, axis=1)]
     if h > 1 and w > 1:
         out.append(tf.roll(x, shift=[h // 2, w // 2], axis=[1, 2]))
-    other = tf.roll(x, shift=1, axis=0)  # another sample of the batch
-    if h > 1:
-        top = tf.cast(tf.range(h) < h // 2, x.dtype)[None, :, None, None]
-        out.append(x * top + other * (1 - top))
-    if w > 1:
-        left = tf.cast(tf.range(w) < w // 2, x.dtype)[None, None, :, None]
-        out.append(x * left + other * (1 - left))
     return out
 
 
