@@ -77,11 +77,14 @@ def _check_float32_range(X: np.ndarray) -> None:
     The networks train in float32: larger values would overflow to infinity
     there, so they are refused up front with the largest value named.
     """
+    if not X.size:
+        return
     limit = np.finfo(np.float32).max
-    if X.size and np.max(np.abs(X)) > limit:
+    peak = max(abs(float(X.min())), abs(float(X.max())))  # no |X| copy
+    if peak > limit:
         raise ValueError(
             f"Input X contains values too large for float32 (largest magnitude "
-            f"{np.max(np.abs(X)):.3g} > {limit:.3g}); ALOCCDetector's networks compute "
+            f"{peak:.3g} > {limit:.3g}); ALOCCDetector's networks compute "
             "in float32. Rescale the data."
         )
 
