@@ -409,6 +409,7 @@ def test_round_trips_are_bit_identical(fitted, fitted_image, tabular, tmp_path, 
         for method, values in expected.items():
             np.testing.assert_array_equal(getattr(twin, method)(X), values)
         assert twin.offset_ == det.offset_
+        assert twin.history_ == det.history_
 
 
 # ------------------------------------------------------------------ threading
