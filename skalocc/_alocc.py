@@ -79,7 +79,7 @@ def _check_float32_range(X: np.ndarray) -> None:
     """
     if not X.size:
         return
-    limit = np.finfo(np.float32).max
+    limit = float(np.finfo(np.float32).max)
     peak = max(abs(float(X.min())), abs(float(X.max())))  # no |X| copy
     if peak > limit:
         raise ValueError(
