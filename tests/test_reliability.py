@@ -5,6 +5,7 @@ the docs' reliability page (``docs/reliability.md``).
 """
 
 import copy
+import json
 import pickle
 import subprocess
 import sys
@@ -362,8 +363,6 @@ def test_fit_leaves_process_global_state_unchanged():
         timeout=300,
         check=True,
     ).stdout
-    import json
-
     before, first, second = json.loads(out.splitlines()[-1])
     for key, value in before.items():
         assert first[key] == value, key
