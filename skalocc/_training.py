@@ -272,6 +272,9 @@ def make_refiner(
         pseudo_anomalies=pseudo_anomalies,
     )
     refiner.compile(optimizer=_plain_adam(learning_rate), jit_compile=False)
+    # Optimizer state created now, not inside the first trace: a tf.function
+    # that creates variables is traced twice.
+    refiner.optimizer.build(discriminator.trainable_weights)
     return refiner
 
 
@@ -317,6 +320,10 @@ def make_trainer(
         d_optimizer=_plain_adam(discriminator_learning_rate),
         jit_compile=False,
     )
+    # Optimizer state created now, not inside the first trace: a tf.function
+    # that creates variables is traced twice (about a second per fit).
+    trainer.r_optimizer.build(reconstructor.trainable_weights)
+    trainer.d_optimizer.build(discriminator.trainable_weights)
     return trainer
 
 
