@@ -14,8 +14,9 @@ from sklearn.utils import check_random_state
 # Parameter constraints have no public home in scikit-learn; every
 # scikit-learn-compatible project imports them from here.
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from skalocc import _chunks
 from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._scaling import MinMaxScaling
 from skalocc._version import __version__
@@ -346,6 +347,31 @@ default="combined"
             )
         return param
 
+    def _fit_scaling_in_chunks(self, twin, X2d: np.ndarray, input_image_shape):
+        """Validate large 2-D ``X2d`` chunk by chunk and learn its scaling.
+
+        Returns
+        -------
+        scaling : MinMaxScaling
+            Learned from the chunks' minima and maxima (the same values as
+            from the whole array).
+        image_shape : tuple of int or None
+            As :meth:`_resolve_image_shape` gives it.
+        """
+        image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
+        axis = 0 if image_shape is None else None
+        low = high = None
+        for i, chunk in enumerate(_chunks.row_chunks(X2d, _chunks.chunk_rows(X2d.shape[1]))):
+            if i == 0:  # sets n_features_in_ (and checks names) on the twin
+                chunk = validate_data(twin, chunk, dtype=np.float64)
+            else:
+                chunk = check_array(chunk, dtype=np.float64)
+            _check_float32_range(chunk)
+            c_low, c_high = np.min(chunk, axis=axis), np.max(chunk, axis=axis)
+            low = c_low if low is None else np.minimum(low, c_low)
+            high = c_high if high is None else np.maximum(high, c_high)
+        return MinMaxScaling.from_extremes(low, high), image_shape
+
     def _n_epochs(self, n_samples: int) -> int:
         """Resolve ``epochs`` ("auto": at least _AUTO_MIN_STEPS steps) for ``n_samples``."""
         if self.epochs != "auto":
@@ -375,15 +401,26 @@ default="combined"
         # Validate on a twin so that nothing on self changes until the end.
         twin = clone(self)
         X2d, input_image_shape = _split_images(X)
-        X2d = validate_data(twin, X2d, dtype=np.float64)
-        _check_float32_range(X2d)
-        image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
+        streamed = (
+            isinstance(X2d, np.ndarray) and X2d.ndim == 2 and X2d.size * 8 > _chunks.STREAM_BYTES
+        )
+        if streamed:
+            # Large input: checked and measured chunk by chunk, never copied whole.
+            scaling, image_shape = self._fit_scaling_in_chunks(twin, X2d, input_image_shape)
+        else:
+            X2d = validate_data(twin, X2d, dtype=np.float64)
+            _check_float32_range(X2d)
+            image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
+            scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
         model_shape = image_shape or (X2d.shape[1],)
-        scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
-        # Scale once in float64: scores (and so offset_) use it as score_samples
-        # does; the networks train on a float32 copy.
-        x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
-        x32 = x.astype(np.float32)
+        if streamed:
+            rows = _chunks.ScaledRows(X2d, scaling, model_shape)
+            x32 = rows
+        else:
+            # Scale once in float64: scores (and so offset_) use it as
+            # score_samples does; the networks train on a float32 copy.
+            x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
+            x32 = x.astype(np.float32)
 
         from skalocc._networks import (
             build_discriminator,
@@ -398,10 +435,14 @@ default="combined"
         rng = np.random.default_rng(seed)
 
         x_train, x_val = x32, None
-        if self.tol is not None and len(x) >= 2:
-            order = rng.permutation(len(x))
-            n_val = min(len(x) - 1, max(1, round(self.validation_fraction * len(x))))
-            x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
+        n_samples = len(x32)
+        if self.tol is not None and n_samples >= 2:
+            order = rng.permutation(n_samples)
+            n_val = min(n_samples - 1, max(1, round(self.validation_fraction * n_samples)))
+            if streamed:
+                x_val, x_train = rows.take(order[:n_val]), rows.subset(order[n_val:])
+            else:
+                x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
 
         reconstructor = build_reconstructor(
             model_shape,
@@ -466,7 +507,8 @@ default="combined"
             history.update(refined)
         reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
         kind = self.novelty_score
-        scores, reference = training_scores(reconstructor, discriminator, x, kind)
+        chunks = rows.scaled_chunks() if streamed else [x]
+        scores, reference = training_scores(reconstructor, discriminator, chunks, kind)
         if self.contamination == "auto":
             offset = auto_offset(scores)
         else:
@@ -512,13 +554,17 @@ default="combined"
     def _scaled_input(self, X):
         """Validate ``X`` against the fit and scale it for the networks.
 
+        Large arrays are validated and scaled in consecutive chunks of rows
+        (:mod:`skalocc._chunks`), so that no float64 copy of the whole input
+        is ever made; smaller inputs form a single chunk.
+
         Returns
         -------
-        x : ndarray of float64
-            Scaled input of shape ``(n, *image_shape_)`` or
-            ``(n, n_features_in_)``.
-        shape : tuple of int
-            The shape of ``X`` itself (2-D rows, or the image array's shape).
+        chunks : iterator of ndarray of float64
+            Scaled input, in order, each of shape ``(m, *image_shape_)`` or
+            ``(m, n_features_in_)``.
+        image_input_shape : tuple of int or None
+            ``X.shape[1:]`` when ``X`` is a 3-D/4-D image array, else None.
         """
         check_is_fitted(self)
         X2d, input_image_shape = _split_images(X)
@@ -532,13 +578,24 @@ default="combined"
                 f"X holds images of shape {input_image_shape}, but ALOCCDetector was "
                 f"fitted on {fitted}."
             )
-        X2d = validate_data(self, X2d, reset=False, dtype=np.float64)
-        _check_float32_range(X2d)
         model_shape = self.image_shape_ or (self.n_features_in_,)
-        x = self.scaling_.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
-        if input_image_shape is None:
-            return x, X2d.shape
-        return x, (len(x), *np.asarray(X).shape[1:])
+        pieces = [X2d]
+        if isinstance(X2d, np.ndarray) and X2d.ndim == 2:
+            rows = _chunks.chunk_rows(X2d.shape[1])
+            if len(X2d) > rows:
+                pieces = _chunks.row_chunks(X2d, rows)
+
+        def scaled():
+            for i, piece in enumerate(pieces):
+                if i == 0:  # the one check of feature names and counts
+                    piece = validate_data(self, piece, reset=False, dtype=np.float64)
+                else:
+                    piece = check_array(piece, dtype=np.float64)
+                _check_float32_range(piece)
+                yield self.scaling_.transform(piece, dtype=np.float64).reshape((-1, *model_shape))
+
+        image_input_shape = None if input_image_shape is None else tuple(np.shape(X)[1:])
+        return scaled(), image_input_shape
 
     def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Novelty score of each sample; higher means more normal.
@@ -555,9 +612,18 @@ default="combined"
         """
         from skalocc._scoring import novelty_scores
 
-        x, _ = self._scaled_input(X)
-        scores = novelty_scores(
-            self.reconstructor_, self.discriminator_, x, self.novelty_score_, self.score_reference_
+        chunks, _ = self._scaled_input(X)
+        scores = np.concatenate(
+            [
+                novelty_scores(
+                    self.reconstructor_,
+                    self.discriminator_,
+                    x,
+                    self.novelty_score_,
+                    self.score_reference_,
+                )
+                for x in chunks
+            ]
         )
         if not np.all(np.isfinite(scores)):
             raise ValueError(
@@ -611,6 +677,11 @@ default="combined"
         """
         from skalocc._scoring import forward
 
-        x, shape = self._scaled_input(X)
-        rec = self.scaling_.inverse_transform(forward(self.reconstructor_, x).reshape(len(x), -1))
-        return rec.reshape(shape)
+        chunks, image_input_shape = self._scaled_input(X)
+        rec = np.concatenate(
+            [
+                self.scaling_.inverse_transform(forward(self.reconstructor_, x).reshape(len(x), -1))
+                for x in chunks
+            ]
+        )
+        return rec if image_input_shape is None else rec.reshape((len(rec), *image_input_shape))

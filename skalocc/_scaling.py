@@ -33,8 +33,13 @@ class MinMaxScaling:
     def fit(cls, X: np.ndarray, per_feature: bool) -> MinMaxScaling:
         """Learn the minimum and range of 2-D ``X`` (rows are samples)."""
         axis = 0 if per_feature else None
-        minimum = np.min(X, axis=axis).astype(np.float64)
-        scale = np.max(X, axis=axis).astype(np.float64) - minimum
+        return cls.from_extremes(np.min(X, axis=axis), np.max(X, axis=axis))
+
+    @classmethod
+    def from_extremes(cls, minimum, maximum) -> MinMaxScaling:
+        """Scaling from the minimum and maximum (computed elsewhere, e.g. in chunks)."""
+        minimum = np.asarray(minimum, dtype=np.float64)
+        scale = np.asarray(maximum, dtype=np.float64) - minimum
         scale = np.where(scale > 0, scale, 1.0)
         return cls(np.asarray(minimum), np.asarray(scale))
 

@@ -17,6 +17,7 @@ to exact 0 or 1 (and tie) as float32 sigmoids do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,15 +94,17 @@ def _combine(parts: np.ndarray, reference: ScoreReference) -> np.ndarray:
 
 
 def training_scores(
-    reconstructor, discriminator, x: np.ndarray, kind: str
+    reconstructor, discriminator, chunks: Iterable[np.ndarray], kind: str
 ) -> tuple[np.ndarray, ScoreReference | None]:
-    """Scores of the training samples ``x`` and, for "combined", its reference.
+    """Scores of the training samples and, for "combined", its reference.
 
-    The combined score's parts are computed once and serve both.
+    ``chunks`` are the scaled training samples, in one or more consecutive
+    pieces. The combined score's parts are computed once and serve both.
     """
     if kind != "combined":
-        return novelty_scores(reconstructor, discriminator, x, kind), None
-    parts = _components(reconstructor, discriminator, x)
+        scores = [novelty_scores(reconstructor, discriminator, x, kind) for x in chunks]
+        return np.concatenate(scores), None
+    parts = np.concatenate([_components(reconstructor, discriminator, x) for x in chunks])
     reference = ScoreReference.from_parts(parts)
     return _combine(parts, reference), reference
 

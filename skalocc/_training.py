@@ -383,9 +383,29 @@ def batch_indices(n_samples: int, batch_size: int, epochs: int, rng: np.random.G
     )
 
 
+def _batch_fetcher(x_train):
+    """A function from a batch of row indices to the float32 batch.
+
+    In-memory arrays are copied into TensorFlow once and gathered there; a
+    :class:`~skalocc._chunks.ScaledRows` source (large inputs) is read and
+    scaled batch by batch, with the same values.
+    """
+    if isinstance(x_train, np.ndarray):
+        data = tf.constant(x_train)
+        return lambda idx: tf.gather(data, idx)
+    shape = (None, *x_train.sample_shape)
+
+    def fetch(idx):
+        batch = tf.numpy_function(x_train.take, [idx], tf.float32)
+        batch.set_shape(shape)
+        return batch
+
+    return fetch
+
+
 def train(
     trainer: ALOCCTrainer,
-    x_train: np.ndarray,
+    x_train,
     *,
     x_val: np.ndarray | None,
     tol: float | None,
@@ -397,16 +417,19 @@ def train(
 ) -> dict[str, list[float]]:
     """Run ``trainer.fit`` over shuffled batches and return the history.
 
+    ``x_train`` is the scaled float32 training set, or a
+    :class:`~skalocc._chunks.ScaledRows` that scales rows of a large input
+    batch by batch.
+
     Returns
     -------
     history : dict of str to list of float
         One value per completed epoch for each loss, plus
         ``val_reconstruction_error`` when ``x_val`` is given.
     """
-    data = tf.constant(x_train)
     dataset = (
         batch_indices(len(x_train), batch_size, epochs, rng)
-        .map(lambda idx: tf.gather(data, idx))
+        .map(_batch_fetcher(x_train))
         .prefetch(tf.data.AUTOTUNE)
     )
     monitor = EpochMonitor(x_val, tol, batch_size)

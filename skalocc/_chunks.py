@@ -1,0 +1,130 @@
+"""Row chunks of large arrays: big inputs are streamed, never copied whole.
+
+Validation converts its input to float64, and scaling makes one more copy;
+for a memory-mapped array of a few gigabytes that is several times the data
+in RAM. :func:`row_chunks` hands out bounded slices instead. When the array
+is backed by a shared or read-only memory map (``np.memmap``, ``np.load(...,
+mmap_mode="r")``), the pages of a chunk already read are given back to the
+kernel afterwards (``madvise(MADV_DONTNEED)``), so the process's resident set
+does not grow to the file's size: the file stays in the page cache and is read
+from it again if the same rows are touched later. Copy-on-write maps
+(``mode="c"``) are left alone, as dropping their pages would lose edits.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Iterator
+
+import numpy as np
+
+# Rows per chunk are chosen so that a float64 copy of one chunk takes about
+# this much memory; kept a multiple of the scoring batch (512 rows).
+CHUNK_BYTES = 64 * 2**20
+_ROW_MULTIPLE = 512
+
+
+def chunk_rows(values_per_row: int, chunk_bytes: int | None = None) -> int:
+    """Rows per chunk for rows of ``values_per_row`` float64 values."""
+    budget = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+    rows = budget // (8 * max(1, values_per_row))
+    return max(_ROW_MULTIPLE, rows - rows % _ROW_MULTIPLE)
+
+
+def _backing_mmap(array: np.ndarray) -> tuple[mmap.mmap, str | None] | None:
+    """The ``mmap`` under ``array`` (through its bases) and the memmap's mode."""
+    mode = None
+    base = array
+    while base is not None:
+        if isinstance(base, np.memmap) and mode is None:
+            mode = getattr(base, "mode", None)
+        if isinstance(base, mmap.mmap):
+            return base, mode
+        base = getattr(base, "base", None)
+    return None
+
+
+def release_pages(chunk: np.ndarray) -> None:
+    """Give the memory-mapped pages of ``chunk`` back to the kernel, if safe.
+
+    Only for contiguous views of shared or read-only maps; anything else is
+    left untouched.
+    """
+    if not hasattr(mmap, "MADV_DONTNEED") or not chunk.flags.c_contiguous or not chunk.nbytes:
+        return
+    found = _backing_mmap(chunk)
+    if found is None:
+        return
+    mapping, mode = found
+    if mode not in ("r", "r+", "readonly", "readwrite", "w+", "write"):
+        return  # copy-on-write or unknown: edits would be lost
+    start = np.frombuffer(mapping, dtype=np.uint8).__array_interface__["data"][0]
+    offset = chunk.__array_interface__["data"][0] - start
+    page = mmap.PAGESIZE
+    first = offset - offset % page
+    length = offset + chunk.nbytes - first
+    try:
+        mapping.madvise(mmap.MADV_DONTNEED, first, min(length, len(mapping) - first))
+    except (OSError, ValueError):  # advisory only
+        pass
+
+
+def row_chunks(X: np.ndarray, rows: int) -> Iterator[np.ndarray]:
+    """Yield consecutive row slices of ``X`` with at most ``rows`` rows each.
+
+    Each slice is a view; memory-mapped pages behind it are released once the
+    consumer asks for the next one.
+    """
+    for start in range(0, len(X), rows):
+        chunk = X[start : start + rows]
+        yield chunk
+        release_pages(chunk)
+
+
+# Training streams its batches from the input (instead of one scaled copy of
+# the whole array) when a float64 copy of the input would exceed this.
+STREAM_BYTES = 512 * 2**20
+
+
+class ScaledRows:
+    """Rows of a large 2-D array, scaled on demand and shaped for the networks.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The validated input (any numeric dtype; may be a memory map).
+    scaling : MinMaxScaling
+        The learned scaling.
+    sample_shape : tuple of int
+        Shape of one network input: ``(n_features,)`` or ``(h, w, c)``.
+    index : ndarray of int or None, default=None
+        Rows of ``X`` this object stands for, in order; None means all.
+    """
+
+    def __init__(self, X: np.ndarray, scaling, sample_shape: tuple, index=None):
+        self.X = X
+        self.scaling = scaling
+        self.sample_shape = tuple(sample_shape)
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.X) if self.index is None else len(self.index)
+
+    def subset(self, positions: np.ndarray) -> ScaledRows:
+        """The rows at ``positions`` of this object, as a new ScaledRows."""
+        rows = positions if self.index is None else self.index[positions]
+        return ScaledRows(self.X, self.scaling, self.sample_shape, np.asarray(rows))
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """Scaled float32 rows at ``positions`` (same values as scaling all, then casting)."""
+        rows = positions if self.index is None else self.index[positions]
+        batch = np.asarray(self.X[np.asarray(rows)], dtype=np.float64)
+        scaled = self.scaling.transform(batch, dtype=np.float64).astype(np.float32)
+        return scaled.reshape((-1, *self.sample_shape))
+
+    def scaled_chunks(self) -> Iterator[np.ndarray]:
+        """All rows of ``X``, scaled in float64 chunk by chunk, in order."""
+        rows = chunk_rows(int(np.prod(self.sample_shape)))
+        for chunk in row_chunks(self.X, rows):
+            scaled = self.scaling.transform(np.asarray(chunk, dtype=np.float64), np.float64)
+            yield scaled.reshape((-1, *self.sample_shape))
