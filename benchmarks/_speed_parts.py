@@ -1,0 +1,324 @@
+"""The measuring half of ``benchmarks/speed.py``: one part per fresh process.
+
+Run as ``python -m benchmarks._speed_parts PART ARGS...`` from the repository
+root; prints the part's rows as one JSON line on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._data import adbench_files, load_adbench, load_mnist, resolve_data_dir
+
+BATCH = 64
+ARCH = {"filters": (32, 64), "hidden_units": (64, 32), "latent_dim": 16, "kernel_size": 5}
+
+
+def status_kb(key: str) -> int:
+    """One ``/proc/self/status`` field, in kB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak() -> None:
+    """Reset the kernel's peak resident set size (``VmHWM``) of this process."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+class AnonPeak:
+    """Sample ``RssAnon`` (memory not backed by a file) every 50 ms; keep the peak."""
+
+    def __enter__(self) -> AnonPeak:
+        self.peak, self._stop = status_kb("RssAnon"), False
+
+        def run():
+            while not self._stop:
+                self.peak = max(self.peak, status_kb("RssAnon"))
+                time.sleep(0.05)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop = True
+        self._thread.join()
+        self.peak = max(self.peak, status_kb("RssAnon"))
+
+
+def _mnist_rows(data_dir: Path) -> tuple[np.ndarray, object]:
+    mnist = load_mnist(data_dir)
+    return np.concatenate([mnist.x_train, mnist.x_test]).reshape(-1, 784), mnist
+
+
+def _write_memmap(path: str, dtype: str, n_rows: int, base: np.ndarray) -> None:
+    out = np.memmap(path, dtype=dtype, mode="w+", shape=(n_rows, base.shape[1]))
+    for start in range(0, n_rows, len(base)):
+        stop = min(n_rows, start + len(base))
+        out[start:stop] = base[: stop - start]
+    out.flush()
+    del out
+
+
+# ---------------------------------------------------------------- training
+def _train_settings(data_dir: Path):
+    X, y = load_adbench(adbench_files(data_dir)["mnist"])
+    X = X[y == 0]
+    span = np.ptp(X, axis=0)
+    X = ((X - X.min(axis=0)) / np.where(span > 0, span, 1.0)).astype(np.float32)
+    yield "tabular 100 features", X, (100,)
+    mnist = load_mnist(data_dir)
+    images = (mnist.x_train[mnist.y_train == 0] / 255.0).astype(np.float32)[..., None]
+    yield "image 28x28", images, (28, 28, 1)
+
+
+def train_part(epochs: int) -> list[dict]:
+    """Seconds per epoch: skalocc's step, with XLA, and the plain-Keras floors."""
+    from skalocc._backend import tf_keras
+    from skalocc._networks import build_discriminator, build_reconstructor
+    from skalocc._pseudo import pseudo_anomalies
+    from skalocc._training import _plain_adam, batch_indices, make_trainer, train
+
+    tf, keras = tf_keras()
+    ops = keras.ops
+    bce = keras.losses.binary_crossentropy
+
+    def networks(shape):
+        rng = np.random.default_rng(0)
+        return build_reconstructor(shape, rng=rng, **ARCH), build_discriminator(
+            shape, rng=rng, **ARCH
+        )
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self.start)
+
+    def skalocc_epochs(x, shape, pseudo, jit):
+        R, D = networks(shape)
+        trainer = make_trainer(
+            R,
+            D,
+            reconstruction_weight=0.4,
+            noise_std=0.155,
+            learning_rate=2e-4,
+            discriminator_learning_rate=2e-4,
+            seed=0,
+            pseudo_anomalies=pseudo,
+        )
+        trainer.jit_compile = jit
+        timer = EpochTimer()
+        train(
+            trainer,
+            x,
+            x_val=None,
+            tol=None,
+            epochs=epochs,
+            batch_size=BATCH,
+            rng=np.random.default_rng(0),
+            verbose=0,
+            callbacks=(timer,),
+        )
+        return timer.times
+
+    def floor_epochs(x, shape, pseudo, alternating):
+        R, D = networks(shape)
+        r_opt, d_opt = _plain_adam(2e-4), _plain_adam(2e-4)
+        r_opt.build(R.trainable_weights)
+        d_opt.build(D.trainable_weights)
+        seed = keras.random.SeedGenerator(0)
+        axes = tuple(range(1, len(shape) + 1))
+
+        def d_input(xb, x_rec):
+            parts = [xb, x_rec] + ([pseudo_anomalies(xb, seed)] if pseudo else [])
+            return ops.concatenate(parts, axis=0)
+
+        def d_loss_of(out, n):
+            real, other = out[:n], out[n:]
+            return ops.mean(bce(ops.ones_like(real), real)) + ops.mean(
+                bce(ops.zeros_like(other), other)
+            )
+
+        def r_loss_of(xb, x_rec, fake):
+            rec = ops.mean(ops.sum(ops.square(xb - x_rec), axis=axes))
+            return ops.mean(bce(ops.ones_like(fake), fake)) + 0.4 * rec
+
+        @tf.function(reduce_retracing=True)
+        def simultaneous(xb):
+            n = ops.shape(xb)[0]
+            noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
+            with tf.GradientTape(persistent=True) as tape:
+                x_rec = R(noisy, training=True)
+                out = D(d_input(xb, x_rec), training=True)
+                d_loss = d_loss_of(out, n)
+                r_loss = r_loss_of(xb, x_rec, out[n : 2 * n])
+            d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
+            r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
+            return d_loss
+
+        @tf.function(reduce_retracing=True)
+        def alternate(xb):
+            n = ops.shape(xb)[0]
+            noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
+            with tf.GradientTape() as tape:
+                d_loss = d_loss_of(D(d_input(xb, R(noisy, training=True)), training=True), n)
+            d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
+            with tf.GradientTape() as tape:
+                x_rec = R(noisy, training=True)
+                r_loss = r_loss_of(xb, x_rec, D(x_rec, training=True))
+            r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
+            return d_loss
+
+        step = alternate if alternating else simultaneous
+        data = tf.constant(x)
+        steps = -(-len(x) // BATCH)
+        dataset = (
+            batch_indices(len(x), BATCH, epochs, np.random.default_rng(0))
+            .map(lambda i: tf.gather(data, i))
+            .prefetch(tf.data.AUTOTUNE)
+        )
+        times, batches = [], iter(dataset)
+        for _ in range(epochs):
+            start = time.perf_counter()
+            for _ in range(steps):
+                loss = step(next(batches))
+            float(loss)  # wait for the last step
+            times.append(time.perf_counter() - start)
+        return times
+
+    rows = []
+    for name, x, shape in _train_settings(resolve_data_dir(None)):
+        for pseudo in (True, False):
+            variants = {
+                "skalocc": lambda: skalocc_epochs(x, shape, pseudo, False),  # noqa: B023
+                "skalocc, jit_compile": lambda: skalocc_epochs(x, shape, pseudo, True),  # noqa: B023
+                "floor (simultaneous)": lambda: floor_epochs(x, shape, pseudo, False),  # noqa: B023
+                "floor (alternating)": lambda: floor_epochs(x, shape, pseudo, True),  # noqa: B023
+            }
+            for variant, run in variants.items():
+                print(f"[train] {name}, pseudo={pseudo}: {variant}", file=sys.stderr, flush=True)
+                row = {"setting": name, "pseudo_anomalies": pseudo, "variant": variant, "n": len(x)}
+                try:
+                    times = run()
+                except Exception as exc:  # reported, e.g. an op XLA cannot compile
+                    row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                else:
+                    median = statistics.median(times[1:])
+                    row.update(
+                        epoch_s=[round(t, 3) for t in times],
+                        median_epoch_s=round(median, 3),
+                        samples_per_s=round(len(x) / median, 1),
+                    )
+                rows.append(row)
+    return rows
+
+
+# ----------------------------------------------------------------- scoring
+def score_part(n_rows: int, tmp: str) -> list[dict]:
+    """``score_samples`` on memmaps against the bare networks on the same batches."""
+    from skalocc import ALOCCDetector
+    from skalocc._backend import tf_keras
+    from skalocc._scoring import SCORING_BATCH_SIZE
+
+    _, keras = tf_keras()
+    base, _ = _mnist_rows(resolve_data_dir(None))
+    det = ALOCCDetector(epochs=1, random_state=0).fit(base[:6000].astype(np.float32))
+    R, D = det.reconstructor_, det.discriminator_
+    logit = keras.Model(D.input, D.get_layer("logit").output)
+    low, scale = det.scaling_.minimum, det.scaling_.scale
+    rows = []
+    for dtype in ("float32", "uint8"):
+        path = os.path.join(tmp, f"score-{dtype}.dat")
+        _write_memmap(path, dtype, n_rows, base)
+        X = np.memmap(path, dtype=dtype, mode="r", shape=(n_rows, 784))
+        start = time.perf_counter()
+        for first in range(0, n_rows, SCORING_BATCH_SIZE):
+            batch = (np.asarray(X[first : first + SCORING_BATCH_SIZE], np.float64) - low) / scale
+            np.asarray(R(batch, training=False))
+            np.asarray(logit(batch, training=False))
+        bare_s = time.perf_counter() - start
+        del X
+        X = np.memmap(path, dtype=dtype, mode="r", shape=(n_rows, 784))
+        reset_peak()
+        with AnonPeak() as anon:
+            start = time.perf_counter()
+            scores = det.score_samples(X)
+            ours_s = time.perf_counter() - start
+        rows.append(
+            {
+                "dtype": dtype,
+                "rows": n_rows,
+                "array_gb": round(X.nbytes / 1e9, 2),
+                "score_s": round(ours_s, 1),
+                "rows_per_s": round(n_rows / ours_s),
+                "bare_s": round(bare_s, 1),
+                "bare_rows_per_s": round(n_rows / bare_s),
+                "ratio": round(bare_s / ours_s, 3),
+                "peak_rss_mb": round(status_kb("VmHWM") / 1024),
+                "peak_anon_mb": round(anon.peak / 1024),
+                "finite": bool(np.isfinite(scores).all()),
+            }
+        )
+        del X
+        os.remove(path)
+    return rows
+
+
+# ------------------------------------------------------------- fit memory
+def fit_memory_part(n_rows: int, tmp: str) -> list[dict]:
+    """``fit`` on a float32 memmap larger than a quarter of RAM: peak memory."""
+    from skalocc import ALOCCDetector
+
+    base, _ = _mnist_rows(resolve_data_dir(None))
+    path = os.path.join(tmp, "fit-float32.dat")
+    _write_memmap(path, "float32", n_rows, base)
+    X = np.memmap(path, dtype=np.float32, mode="r", shape=(n_rows, 784))
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    reset_peak()
+    with AnonPeak() as anon:
+        start = time.perf_counter()
+        det = ALOCCDetector(epochs=1, batch_size=512, random_state=0).fit(X)
+        seconds = time.perf_counter() - start
+    row = {
+        "rows": n_rows,
+        "array_gb": round(X.nbytes / 1e9, 2),
+        "ram_gb": round(ram / 1e9, 1),
+        "fit_s": round(seconds, 1),
+        "peak_rss_mb": round(status_kb("VmHWM") / 1024),
+        "peak_anon_mb": round(anon.peak / 1024),
+        "n_epochs": det.n_epochs_,
+    }
+    del X
+    os.remove(path)
+    return [row]
+
+
+if __name__ == "__main__":
+    part, args = sys.argv[1], sys.argv[2:]
+    if part == "train":
+        result = train_part(int(args[0]))
+    elif part == "score":
+        result = score_part(int(args[0]), args[1])
+    elif part == "fit-memory":
+        result = fit_memory_part(int(args[0]), args[1])
+    else:
+        raise SystemExit(f"unknown part {part!r}")
+    print(json.dumps(result))
