@@ -97,8 +97,10 @@ def train_part(epochs: int) -> list[dict]:
 
     def networks(shape):
         rng = np.random.default_rng(0)
-        return build_reconstructor(shape, rng=rng, **ARCH), build_discriminator(
-            shape, rng=rng, **ARCH
+        d_arch = {k: v for k, v in ARCH.items() if k != "latent_dim"}
+        return (
+            build_reconstructor(shape, rng=rng, **ARCH),
+            build_discriminator(shape, rng=rng, **d_arch),
         )
 
     class EpochTimer(keras.callbacks.Callback):

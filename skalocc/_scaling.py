@@ -46,7 +46,9 @@ class MinMaxScaling:
     def transform(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
         """Scale 2-D ``X`` to ``dtype``, checking that it stays finite."""
         scaled = (np.asarray(X, dtype=np.float64) - self.minimum) / self.scale
-        if not np.all(np.abs(scaled) <= np.finfo(dtype).max):
+        limit = float(np.finfo(dtype).max)
+        # Two reductions instead of an |x| copy; NaN fails both comparisons.
+        if scaled.size and not (scaled.min() >= -limit and scaled.max() <= limit):
             raise ValueError(
                 f"Input contains values too large for {np.dtype(dtype).name} after "
                 "scaling to the training range."

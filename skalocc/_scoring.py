@@ -49,7 +49,7 @@ def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarr
 
 def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
     """Mean squared error per sample between ``x`` and ``R(x)``, as float64."""
-    diff = forward(reconstructor, x, batch_size) - x.astype(np.float64)
+    diff = forward(reconstructor, x, batch_size) - np.asarray(x, dtype=np.float64)
     return np.mean(diff.reshape(len(x), -1) ** 2, axis=1)
 
 
