@@ -150,13 +150,12 @@ def test_grid_search_with_labelled_validation_scorer(blobs, tiny):
 
     search = GridSearchCV(
         ALOCCDetector(random_state=0, **tiny),
-        {"novelty_score": ["D(X)", "reconstruction"], "latent_dim": [2, 4]},
+        {"novelty_score": ["D(X)", "reconstruction"]},
         scoring=auroc,
         cv=cv,
-        n_jobs=2,
     )
     search.fit(X, y)
-    assert len(search.cv_results_["params"]) == 4
+    assert len(search.cv_results_["params"]) == 2
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_params_ in search.cv_results_["params"]
     best = search.cv_results_["mean_test_score"].max()
@@ -293,10 +292,10 @@ def test_history_and_epochs(blobs, tiny):
 
 
 def test_refinement_phase_trains_d_further(blobs, tiny):
-    det = ALOCCDetector(random_state=0, **tiny).set_params(epochs=10).fit(blobs[0])
-    refined = ALOCCDetector(refine_fraction=0.2, random_state=0, **tiny)
-    refined.set_params(epochs=10).fit(blobs[0])
-    assert len(refined.history_["d_refine_loss"]) == 2  # ceil(0.2 * 10)
+    det = ALOCCDetector(random_state=0, **tiny).set_params(epochs=5).fit(blobs[0])
+    refined = ALOCCDetector(refine_fraction=0.3, random_state=0, **tiny)
+    refined.set_params(epochs=5).fit(blobs[0])
+    assert len(refined.history_["d_refine_loss"]) == 2  # ceil(0.3 * 5)
     assert np.all(np.isfinite(refined.history_["d_refine_loss"]))
     assert not np.allclose(det.score_samples(blobs[0]), refined.score_samples(blobs[0]))
 
