@@ -70,8 +70,9 @@ def _clock(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def _position(done: int, total: int, task_no: int, n_tasks: int | None, start: float,
-              task_start: float) -> str:
+def _position(
+    done: int, total: int, task_no: int, n_tasks: int | None, start: float, task_start: float
+) -> str:
     """Where the run is: fit k of the task, task t of n, elapsed time, task ETA."""
     now = time.perf_counter()
     tasks = f"task {task_no}/{n_tasks}" if n_tasks is not None else f"task {task_no}"
@@ -185,8 +186,7 @@ def run(
         sizes = f"train {task.X_train.shape}, test {task.X_test.shape}"
         of = f" (task {task_no}/{n_tasks})" if n_tasks is not None else f" (task {task_no})"
         _log(
-            f"[{protocol.name}] {task.name}{of}: {sizes}, "
-            f"{int(np.sum(task.y_test == -1))} outliers"
+            f"[{protocol.name}] {task.name}{of}: {sizes}, {int(np.sum(task.y_test == -1))} outliers"
         )
         task_start, done = time.perf_counter(), 0
         for seed in seeds:

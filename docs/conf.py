@@ -21,7 +21,7 @@ import skalocc  # noqa: E402
 
 project = "skalocc"
 author = "The skalocc developers"
-copyright = "The skalocc developers"  # noqa: A001
+copyright = "The skalocc developers"
 release = skalocc.__version__
 version = ".".join(release.split(".")[:2])
 

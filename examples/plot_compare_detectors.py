@@ -22,7 +22,11 @@ X_train, X_test, y_test = load_digits_novelty(target=3, random_state=0)
 
 detectors = {
     "ALOCCDetector": ALOCCDetector(
-        image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=20, batch_size=32,
+        image_shape=(8, 8),
+        filters=(8, 16),
+        latent_dim=8,
+        epochs=20,
+        batch_size=32,
         random_state=0,
     ),
     "IsolationForest": IsolationForest(random_state=0),

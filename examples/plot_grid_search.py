@@ -44,6 +44,7 @@ cv = []
 for (train, val), novel_half in zip(
     KFold(n_splits=2, shuffle=True, random_state=0).split(normal_idx),
     np.array_split(novel_idx, 2),
+    strict=True,
 ):
     cv.append((normal_idx[train], np.concatenate([normal_idx[val], novel_half])))
 
@@ -59,8 +60,9 @@ def auroc(estimator, X, y):
 # only. ``refit=False``: refitting inside the search would train on every row
 # of ``X``, novelties included, since ``fit`` ignores ``y``.
 search = GridSearchCV(
-    ALOCCDetector(image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=10,
-                  batch_size=32, random_state=0),
+    ALOCCDetector(
+        image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=10, batch_size=32, random_state=0
+    ),
     {"novelty_score": ["combined", "D(R(X))"]},
     scoring=auroc,
     cv=cv,
@@ -69,8 +71,7 @@ search = GridSearchCV(
 search.fit(X, y)
 
 results = pd.DataFrame(search.cv_results_)
-print(results[["param_novelty_score", "mean_test_score",
-               "std_test_score"]].to_string(index=False))
+print(results[["param_novelty_score", "mean_test_score", "std_test_score"]].to_string(index=False))
 print("best:", search.best_params_)
 
 # %%

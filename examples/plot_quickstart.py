@@ -19,15 +19,21 @@ from skalocc import ALOCCDetector
 from skalocc.datasets import load_digits_novelty
 
 X_train, X_test, y_test = load_digits_novelty(target=0, random_state=0)
-print(f"{len(X_train)} training zeros; test: {np.sum(y_test == 1)} zeros, "
-      f"{np.sum(y_test == -1)} other digits")
+print(
+    f"{len(X_train)} training zeros; test: {np.sum(y_test == 1)} zeros, "
+    f"{np.sum(y_test == -1)} other digits"
+)
 
 # %%
 # Fit. ``image_shape=(8, 8)`` makes the 64 columns images, so R and D are
 # convolutional. Small widths and 20 epochs keep this example quick; the
 # defaults train wider and longer.
 detector = ALOCCDetector(
-    image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=20, batch_size=32,
+    image_shape=(8, 8),
+    filters=(8, 16),
+    latent_dim=8,
+    epochs=20,
+    batch_size=32,
     random_state=0,
 )
 detector.fit(X_train)
@@ -38,8 +44,10 @@ detector.fit(X_train)
 scores = detector.score_samples(X_test)
 labels = detector.predict(X_test)
 print(f"AUROC: {roc_auc_score(y_test, scores):.3f}")
-print(f"zeros kept as inliers: {np.mean(labels[y_test == 1] == 1):.0%}; "
-      f"other digits flagged: {np.mean(labels[y_test == -1] == -1):.0%}")
+print(
+    f"zeros kept as inliers: {np.mean(labels[y_test == 1] == 1):.0%}; "
+    f"other digits flagged: {np.mean(labels[y_test == -1] == -1):.0%}"
+)
 
 # %%
 # The score distributions of the two groups, with the threshold.

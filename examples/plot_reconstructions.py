@@ -21,8 +21,13 @@ X_train, X_test, y_test = load_digits_novelty(target=1, random_state=0)
 # Small networks; a higher learning rate and 100 short epochs (300 steps) let
 # R learn to reconstruct within seconds.
 detector = ALOCCDetector(
-    image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=100, batch_size=32,
-    learning_rate=1e-3, random_state=0,
+    image_shape=(8, 8),
+    filters=(8, 16),
+    latent_dim=8,
+    epochs=100,
+    batch_size=32,
+    learning_rate=1e-3,
+    random_state=0,
 ).fit(X_train)
 
 # %%
@@ -42,5 +47,5 @@ display.figure_.suptitle("Target digit 1: X (top) and R(X) (bottom)")
 # :func:`~skalocc.plotting.discriminator_probabilities` returns them for any
 # samples.
 errors = np.mean((detector.reconstruct(X_test[rows]) - X_test[rows]) ** 2, axis=1)
-for label, err, score in zip(labels, errors, detector.score_samples(X_test[rows])):
+for label, err, score in zip(labels, errors, detector.score_samples(X_test[rows]), strict=True):
     print(f"{label:8s} reconstruction MSE {err:6.2f}   score_samples {score:6.2f}")

@@ -46,8 +46,10 @@ print("features seen by the detector:", list(detector.feature_names_in_[:4]), ".
 # ``decision_function`` and ``predict`` (+1 benign-like, -1 novelty).
 scores = pipeline.score_samples(X_test)
 labels = pipeline.predict(X_test)
-print(f"flagged: {(labels[y_test == -1] == -1).mean():.0%} of malignant, "
-      f"{(labels[y_test == 1] == -1).mean():.0%} of held-out benign")
+print(
+    f"flagged: {(labels[y_test == -1] == -1).mean():.0%} of malignant, "
+    f"{(labels[y_test == 1] == -1).mean():.0%} of held-out benign"
+)
 
 fig, ax = plt.subplots(figsize=(5, 4.5), layout="constrained")
 RocCurveDisplay.from_predictions(y_test, scores, pos_label=1, name="ALOCC pipeline", ax=ax)

@@ -24,8 +24,9 @@ from skalocc import ALOCCDetector
 from skalocc.datasets import load_digits_novelty
 
 X_train, X_test, y_test = load_digits_novelty(target=0, test_size=0.5, random_state=0)
-params = dict(image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=20, batch_size=32,
-              random_state=0)
+params = dict(
+    image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=20, batch_size=32, random_state=0
+)
 detector = ALOCCDetector(**params).fit(X_train)
 scores = detector.score_samples(X_test)
 
@@ -36,9 +37,7 @@ scores = detector.score_samples(X_test)
 # half of the test zeros; the other half and the other digits measure the
 # result.
 thresholds = {"contamination='auto'": detector.offset_}
-thresholds["contamination=0.1"] = float(
-    np.percentile(detector.score_samples(X_train), 10)
-)
+thresholds["contamination=0.1"] = float(np.percentile(detector.score_samples(X_train), 10))
 test_zeros = np.flatnonzero(y_test == 1)
 calibration, evaluation_zeros = test_zeros[::2], test_zeros[1::2]
 thresholds["5% false alarms (held-out)"] = float(np.percentile(scores[calibration], 5))
@@ -47,8 +46,10 @@ evaluation = np.concatenate([evaluation_zeros, np.flatnonzero(y_test == -1)])
 for name, t in thresholds.items():
     flagged = scores[evaluation] < t
     normal = y_test[evaluation] == 1
-    print(f"{name:28s} threshold {t:7.2f}: false alarms {flagged[normal].mean():5.1%}, "
-          f"novelties caught {flagged[~normal].mean():5.1%}")
+    print(
+        f"{name:28s} threshold {t:7.2f}: false alarms {flagged[normal].mean():5.1%}, "
+        f"novelties caught {flagged[~normal].mean():5.1%}"
+    )
 
 # %%
 # ``ALOCCDetector(..., contamination=0.1)`` trained with the same seed gives
@@ -62,7 +63,7 @@ fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
 bins = np.linspace(scores.min(), scores.max(), 50)
 ax.hist(scores[y_test == 1], bins=bins, alpha=0.6, density=True, label="normal (zeros)")
 ax.hist(scores[y_test == -1], bins=bins, alpha=0.6, density=True, label="novelties")
-for (name, t), style in zip(thresholds.items(), ["--", "-.", ":"]):
+for (name, t), style in zip(thresholds.items(), ["--", "-.", ":"], strict=True):
     ax.axvline(t, color="k", linestyle=style, label=name)
 ax.set_xlabel("score_samples")
 ax.legend(fontsize=8)

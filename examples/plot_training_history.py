@@ -19,11 +19,17 @@ from skalocc.plotting import HistoryDisplay
 
 X_train, _, _ = load_digits_novelty(target=0, random_state=0)
 detector = ALOCCDetector(
-    image_shape=(8, 8), filters=(8, 16), latent_dim=8, epochs=40, batch_size=32,
+    image_shape=(8, 8),
+    filters=(8, 16),
+    latent_dim=8,
+    epochs=40,
+    batch_size=32,
     random_state=0,
 ).fit(X_train)
-print(f"{detector.n_epochs_} epochs; final losses:",
-      {name: round(values[-1], 3) for name, values in detector.history_.items()})
+print(
+    f"{detector.n_epochs_} epochs; final losses:",
+    {name: round(values[-1], 3) for name, values in detector.history_.items()},
+)
 
 # %%
 # Two panels: the adversarial game (D's loss against R's adversarial loss)

@@ -89,27 +89,59 @@ def _add_fit_parser(subparsers) -> None:
         help="start from the paper's settings (skalocc.PAPER_PARAMS) instead of the "
         "recommended defaults; other options override them",
     )
-    p.add_argument("--filters", type=_positive_int, nargs="+", metavar="N",
-                   help="conv widths of R's encoder and D (default: 32 64)")
-    p.add_argument("--hidden-units", type=_positive_int, nargs="+", metavar="N",
-                   help="dense widths for tabular data (default: 64 32)")
-    p.add_argument("--latent-dim", type=_latent_dim, metavar="N", default=argparse.SUPPRESS,
-                   help="R's bottleneck size, or 'none' (default: 16)")
-    p.add_argument("--kernel-size", type=_positive_int, metavar="N",
-                   help="convolution kernel side (default: 5)")
-    p.add_argument("--epochs", type=_epochs, metavar="N",
-                   help="training epochs, or 'auto' (default: auto)")
+    p.add_argument(
+        "--filters",
+        type=_positive_int,
+        nargs="+",
+        metavar="N",
+        help="conv widths of R's encoder and D (default: 32 64)",
+    )
+    p.add_argument(
+        "--hidden-units",
+        type=_positive_int,
+        nargs="+",
+        metavar="N",
+        help="dense widths for tabular data (default: 64 32)",
+    )
+    p.add_argument(
+        "--latent-dim",
+        type=_latent_dim,
+        metavar="N",
+        default=argparse.SUPPRESS,
+        help="R's bottleneck size, or 'none' (default: 16)",
+    )
+    p.add_argument(
+        "--kernel-size",
+        type=_positive_int,
+        metavar="N",
+        help="convolution kernel side (default: 5)",
+    )
+    p.add_argument(
+        "--epochs", type=_epochs, metavar="N", help="training epochs, or 'auto' (default: auto)"
+    )
     p.add_argument("--batch-size", type=_positive_int, metavar="N", help="default: 64")
     p.add_argument("--learning-rate", type=float, metavar="LR", help="default: 2e-4")
     p.add_argument("--novelty-score", choices=_SCORES, help="default: combined")
-    p.add_argument("--contamination", type=_contamination, metavar="C",
-                   help="'auto' or the share of training samples below the threshold, "
-                   "in (0, 0.5] (default: auto)")
-    p.add_argument("--no-pseudo-anomalies", action="store_true",
-                   help="train D on real vs reconstructed samples only (as the paper)")
+    p.add_argument(
+        "--contamination",
+        type=_contamination,
+        metavar="C",
+        help="'auto' or the share of training samples below the threshold, "
+        "in (0, 0.5] (default: auto)",
+    )
+    p.add_argument(
+        "--no-pseudo-anomalies",
+        action="store_true",
+        help="train D on real vs reconstructed samples only (as the paper)",
+    )
     p.add_argument("--random-state", type=int, metavar="SEED", help="seed (default: none)")
-    p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=0,
-                   help="0 silent, 1 a progress bar per epoch, 2 a line per epoch")
+    p.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=0,
+        help="0 silent, 1 a progress bar per epoch, 2 a line per epoch",
+    )
 
 
 def _add_score_parser(subparsers) -> None:
@@ -137,8 +169,12 @@ def _add_demo_parser(subparsers) -> None:
         "(the same as 'python -m skalocc').",
     )
     p.add_argument("--digit", type=int, default=0, choices=range(10), help="target digit")
-    p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="ALOCC training epochs (default: automatic)")
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help="ALOCC training epochs (default: automatic)",
+    )
     p.add_argument("--random-state", type=int, default=0, help="seed")
 
 

@@ -25,9 +25,7 @@ def _pyplot():
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError(
-            "skalocc's plots need matplotlib: pip install 'skalocc[plot]'."
-        ) from exc
+        raise ImportError("skalocc's plots need matplotlib: pip install 'skalocc[plot]'.") from exc
     return plt
 
 
@@ -210,7 +208,7 @@ class ReconstructionDisplay:
             )
         n = len(images)
         if axes is None:
-            fig, axes = plt.subplots(
+            _, axes = plt.subplots(
                 2, n, figsize=(1.3 * n + 0.6, 3.2), squeeze=False, layout="constrained"
             )
         axes = np.asarray(axes, dtype=object).reshape(2, n)

@@ -94,9 +94,28 @@ def test_fit_options_reach_the_estimator():
 
     parser = build_parser()
     args = parser.parse_args(
-        ["fit", "x.csv", "--out", "m", "--paper", "--image-shape", "8", "-1",
-         "--filters", "4", "8", "--epochs", "auto", "--novelty-score", "D(X)",
-         "--no-pseudo-anomalies", "--learning-rate", "0.001", "--kernel-size", "3"]
+        [
+            "fit",
+            "x.csv",
+            "--out",
+            "m",
+            "--paper",
+            "--image-shape",
+            "8",
+            "-1",
+            "--filters",
+            "4",
+            "8",
+            "--epochs",
+            "auto",
+            "--novelty-score",
+            "D(X)",
+            "--no-pseudo-anomalies",
+            "--learning-rate",
+            "0.001",
+            "--kernel-size",
+            "3",
+        ]
     )
     params = _estimator_params(args)
     assert params["image_shape"] == (8, -1) and params["filters"] == (4, 8)
@@ -135,7 +154,7 @@ def test_colour_images_are_read_as_rgb(tmp_path, image_folder):
     assert X.shape == (13, 8, 8, 3)
     np.testing.assert_array_equal(X[-1, 0, 0], [255, 0, 0])
     Image.new("L", (9, 8)).save(tmp_path / "mixed" / "zzz.png")
-    with pytest.raises(DataFileError, match="differ in size.*zzz.png is 9x8"):
+    with pytest.raises(DataFileError, match=r"differ in size.*zzz\.png is 9x8"):
         load_data(tmp_path / "mixed")
 
 
@@ -176,10 +195,14 @@ def test_bad_model_and_mismatched_data(tmp_path, blobs, capsys):
         (["score", str(tmp_path / "dict.joblib"), str(data)], "holds a dict"),
         (["score", str(tmp_path / "three.joblib"), str(data)], "X has 5 features"),
         (["fit", str(data), "--out", str(tmp_path / "no" / "m.joblib")], "does not exist"),
-        (["fit", str(data), "--out", str(tmp_path / "m"), "--contamination", "0.9"],
-         "'contamination' parameter"),
-        (["fit", str(data), "--out", str(tmp_path / "m"), "--image-shape", "3", "3"],
-         "does not fit X's 5 features"),
+        (
+            ["fit", str(data), "--out", str(tmp_path / "m"), "--contamination", "0.9"],
+            "'contamination' parameter",
+        ),
+        (
+            ["fit", str(data), "--out", str(tmp_path / "m"), "--image-shape", "3", "3"],
+            "does not fit X's 5 features",
+        ),
     ]
     for argv, message in cases:
         assert main(argv) == 1, argv
@@ -188,8 +211,13 @@ def test_bad_model_and_mismatched_data(tmp_path, blobs, capsys):
 
 
 def test_bad_options_exit_2_with_usage(capsys):
-    for argv in ([], ["fit", "x.csv"], ["fit", "x.csv", "--out", "m", "--epochs", "0"],
-                 ["score", "m"], ["frobnicate"]):
+    for argv in (
+        [],
+        ["fit", "x.csv"],
+        ["fit", "x.csv", "--out", "m", "--epochs", "0"],
+        ["score", "m"],
+        ["frobnicate"],
+    ):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2
@@ -199,8 +227,21 @@ def test_bad_options_exit_2_with_usage(capsys):
 def test_help_documents_every_command(capsys):
     for argv, words in [
         ([], ["fit", "score", "demo"]),
-        (["fit"], ["DATA", "--out", "--image-shape", "--epochs", "--contamination",
-                   "--random-state", "--novelty-score", "--paper", ".npz", "Pillow"]),
+        (
+            ["fit"],
+            [
+                "DATA",
+                "--out",
+                "--image-shape",
+                "--epochs",
+                "--contamination",
+                "--random-state",
+                "--novelty-score",
+                "--paper",
+                ".npz",
+                "Pillow",
+            ],
+        ),
         (["score"], ["MODEL", "--out", "decision", "label", "trust"]),
         (["demo"], ["--digit", "--epochs"]),
     ]:
@@ -221,7 +262,11 @@ def test_console_script_and_module_entry_points(tmp_path):
         command = [script]
     done = subprocess.run(
         [*command, "score", str(tmp_path / "m.joblib"), str(tmp_path / "d.csv")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
-    assert done.stderr.strip() == f"skalocc score: error: {tmp_path / 'm.joblib'}: no such model file."
+    assert (
+        done.stderr.strip() == f"skalocc score: error: {tmp_path / 'm.joblib'}: no such model file."
+    )

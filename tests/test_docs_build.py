@@ -19,9 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
 PAGES = [
-    "index", "user_guide", "command_line", "api", "benchmarks", "reliability",
-    "changelog", "building_the_docs", "auto_examples/index",
-    "generated/skalocc.ALOCCDetector", "generated/skalocc.plotting.ReconstructionDisplay",
+    "index",
+    "user_guide",
+    "command_line",
+    "api",
+    "benchmarks",
+    "reliability",
+    "changelog",
+    "building_the_docs",
+    "auto_examples/index",
+    "generated/skalocc.ALOCCDetector",
+    "generated/skalocc.plotting.ReconstructionDisplay",
     "generated/skalocc.plotting.HistoryDisplay",
 ]
 
@@ -32,9 +40,22 @@ def test_docs_build_without_warnings_and_gallery_makes_figures(tmp_path):
     assert len(EXAMPLES) >= 7
     out = tmp_path / "html"
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         str(DOCS), str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(DOCS),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
     for page in PAGES + [f"auto_examples/{name}" for name in EXAMPLES]:

@@ -41,13 +41,15 @@ def test_pandas_set_output_pipeline_keeps_feature_names(frame, tiny):
         detector.score_samples(X_out.to_numpy())
 
 
-def test_html_repr_shows_in_notebooks(tiny):
+def test_html_repr_shows_in_notebooks():
     detector = ALOCCDetector(image_shape=(8, 8), epochs=3)
     html = detector._repr_html_()
     assert "ALOCCDetector" in html and "image_shape" in html
     pipeline_html = estimator_html_repr(make_pipeline(StandardScaler(), detector))
     assert "StandardScaler" in pipeline_html and "ALOCCDetector" in pipeline_html
-    assert detector._repr_mimebundle_()["text/html"] == html
+    bundle = detector._repr_mimebundle_()  # what Jupyter asks for
+    assert "ALOCCDetector" in bundle["text/html"]
+    assert bundle["text/plain"] == "ALOCCDetector(epochs=3, image_shape=(8, 8))"
 
 
 def test_package_ships_py_typed():

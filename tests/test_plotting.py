@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")  # before pyplot: no display in CI
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from skalocc import ALOCCDetector  # noqa: E402
-from skalocc.plotting import (  # noqa: E402
+from skalocc import ALOCCDetector
+from skalocc.plotting import (
     HistoryDisplay,
     ReconstructionDisplay,
     discriminator_probabilities,
@@ -24,7 +24,7 @@ def image_detector():
 
     from skalocc.datasets import load_digits_novelty
 
-    X_train, X_test, y_test = load_digits_novelty(0, random_state=0)
+    X_train, X_test, _ = load_digits_novelty(0, random_state=0)
     params = {**TINY, "epochs": 3, "novelty_score": "D(R(X))", "random_state": 0}
     return ALOCCDetector(image_shape=(8, 8), **params).fit(X_train), X_test
 
