@@ -157,17 +157,11 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
 
-        Examples
-        --------
-        >>> from skalocc import ALOCCDetector
-        >>> from skalocc.datasets import load_digits_novelty
-        >>> from skalocc.plotting import ReconstructionDisplay
-        >>> X_train, X_test, y_test = load_digits_novelty(0)
-        >>> det = ALOCCDetector(image_shape=(8, 8), filters=(4,), latent_dim=4,
-        ...                     epochs=1, random_state=0).fit(X_train)
-        >>> display = ReconstructionDisplay.from_estimator(det, X_test[:4])
-        >>> display.reconstructions.shape
-        (4, 8, 8, 1)
+        Notes
+        -----
+        The gallery example "Reconstructions and the discriminator's
+        verdicts" draws this montage for a fitted detector; the class's
+        Examples section draws one from arrays.
         """
         from skalocc._scoring import forward
 
@@ -290,17 +284,10 @@ class HistoryDisplay:
         display : HistoryDisplay
             The display, drawn.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skalocc import ALOCCDetector
-        >>> from skalocc.plotting import HistoryDisplay
-        >>> X = np.random.default_rng(0).normal(size=(40, 3))
-        >>> det = ALOCCDetector(hidden_units=(4,), latent_dim=2, epochs=3,
-        ...                     random_state=0).fit(X)
-        >>> display = HistoryDisplay.from_estimator(det, keys=["d_loss", "r_loss"])
-        >>> len(display.lines_["d_loss"].get_xdata())
-        3
+        Notes
+        -----
+        The gallery example "Training curves" plots a fitted detector's
+        history; the class's Examples section plots one from a dict.
         """
         check_is_fitted(estimator)
         history = estimator.history_

@@ -1,5 +1,6 @@
 """skalocc.plotting: the reconstruction montage and the training curves."""
 
+import copy
 import subprocess
 import sys
 
@@ -73,14 +74,23 @@ def test_reconstruction_display_draws_on_given_axes_and_rgb():
         ReconstructionDisplay(images, images[:1]).plot()
 
 
-def test_reconstruction_display_refuses_tabular_detector(blobs, tiny):
-    inliers, _ = blobs
-    detector = ALOCCDetector(**{**tiny, "epochs": 1}, random_state=0).fit(inliers)
+def test_reconstruction_display_refuses_tabular_detector(image_detector):
+    detector, X_test = image_detector
+    tabular = copy.copy(detector)
+    tabular.image_shape_ = None  # what a detector fitted on tabular rows has
     with pytest.raises(ValueError, match="tabular"):
-        ReconstructionDisplay.from_estimator(detector, inliers[:3])
+        ReconstructionDisplay.from_estimator(tabular, X_test[:3])
+
+
+def test_history_display_from_estimator(image_detector):
+    detector, _ = image_detector
     display = HistoryDisplay.from_estimator(detector, ax=plt.gca(), linestyle="--")
     assert set(display.lines_) == set(detector.history_)
+    np.testing.assert_array_equal(display.lines_["r_loss"].get_ydata(), detector.history_["r_loss"])
+    np.testing.assert_array_equal(display.lines_["d_loss"].get_xdata(), [1, 2, 3])
     assert display.ax_ is plt.gca() and display.lines_["d_loss"].get_linestyle() == "--"
+    display = HistoryDisplay.from_estimator(detector, keys=["d_loss"])
+    assert list(display.lines_) == ["d_loss"] and display.figure_ is display.ax_.figure
     with pytest.raises(ValueError, match="No \\['nope'\\]"):
         HistoryDisplay.from_estimator(detector, keys=["nope"])
 
