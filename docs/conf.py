@@ -73,6 +73,9 @@ sphinx_gallery_conf = {
     "plot_gallery": "True",
     "show_memory": False,
     "abort_on_example_error": False,
+    # Two examples at a time: a small fit is mostly single-threaded Python
+    # (tracing), so CI's two cores run the gallery in about half the time.
+    "parallel": 2,
 }
 
 html_theme = "pydata_sphinx_theme"

@@ -25,8 +25,9 @@ detectors = {
         image_shape=(8, 8),
         filters=(8, 16),
         latent_dim=8,
-        epochs=20,
+        epochs=60,
         batch_size=32,
+        learning_rate=1e-3,
         random_state=0,
     ),
     "IsolationForest": IsolationForest(random_state=0),
@@ -49,5 +50,8 @@ ax.set_title("Target digit 3: inliers vs the nine other digits")
 plt.show()
 
 # %%
-# On digits every detector does well; the differences grow on harder data
-# (MNIST, tabular benchmarks): see the benchmark tables of the documentation.
+# On these 8x8 images, with a network this small trained for seconds, the
+# classical detectors rank as well as ALOCC or better. The library's default
+# settings train wider and longer; on MNIST they are ahead of all three (mean
+# AUROC 0.976 against 0.973 for LocalOutlierFactor and 0.858 for
+# IsolationForest): see the benchmark tables.

@@ -22,8 +22,9 @@ detector = ALOCCDetector(
     image_shape=(8, 8),
     filters=(8, 16),
     latent_dim=8,
-    epochs=40,
+    epochs=60,
     batch_size=32,
+    learning_rate=1e-3,
     random_state=0,
 ).fit(X_train)
 print(

@@ -257,7 +257,8 @@ def _fit(args: argparse.Namespace) -> int:
     )
     print(
         f"Fitted ALOCCDetector on {len(X)} samples ({mode}) in {seconds:.1f} s, "
-        f"{detector.n_epochs_} epochs; {n_out} training samples below the threshold "
+        f"{detector.n_epochs_} epochs; {n_out} training sample{'' if n_out == 1 else 's'} "
+        "below the threshold "
         f"(offset_ = {detector.offset_:.4g}). Saved to {out}.",
         file=sys.stderr,
     )
