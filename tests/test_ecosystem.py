@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import IsolationForest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_html_repr
@@ -39,6 +40,13 @@ def test_pandas_set_output_pipeline_keeps_feature_names(frame, tiny):
     # ... and a plain array after fitting on a DataFrame warns, as IsolationForest does.
     with pytest.warns(UserWarning, match="valid feature names"):
         detector.score_samples(X_out.to_numpy())
+
+
+def test_output_api_matches_scikit_learn_detectors():
+    # Detectors have no transform, so no set_output / get_feature_names_out,
+    # in scikit-learn as here; Pipeline.set_output configures the transformers.
+    for name in ("set_output", "get_feature_names_out", "transform"):
+        assert hasattr(ALOCCDetector(), name) == hasattr(IsolationForest(), name), name
 
 
 def test_html_repr_shows_in_notebooks():
