@@ -38,7 +38,7 @@ rows = np.concatenate([inliers, outliers])
 labels = ["inlier"] * 5 + ["outlier"] * 5
 
 display = ReconstructionDisplay.from_estimator(detector, X_test[rows], labels=labels)
-display.figure_.suptitle("Target digit 1: X (top) and R(X) (bottom)")
+_ = display.figure_.suptitle("Target digit 1: X (top) and R(X) (bottom)")
 
 # %%
 # R turns the other digits into something closer to a "1": the

@@ -16,7 +16,7 @@ are the normal class; malignant ones are the novelties to detect.
 # %%
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_breast_cancer
-from sklearn.metrics import RocCurveDisplay
+from sklearn.metrics import RocCurveDisplay, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import QuantileTransformer
@@ -46,6 +46,7 @@ print("features seen by the detector:", list(detector.feature_names_in_[:4]), ".
 # ``decision_function`` and ``predict`` (+1 benign-like, -1 novelty).
 scores = pipeline.score_samples(X_test)
 labels = pipeline.predict(X_test)
+print(f"AUROC: {roc_auc_score(y_test, scores):.3f}")
 print(
     f"flagged: {(labels[y_test == -1] == -1).mean():.0%} of malignant, "
     f"{(labels[y_test == 1] == -1).mean():.0%} of held-out benign"
