@@ -54,6 +54,9 @@ for seed in range(n_fits):
     ALOCCDetector(random_state=seed, **params).fit(X).score_samples(X)
     gc.collect()
     rss.append(rss_mb())
+    if (seed + 1) % 10 == 0 or seed + 1 == n_fits:
+        print(f"  fit {seed + 1}/{n_fits}, RSS {rss[-1]:.0f} MB, "
+              f"{time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
 print(json.dumps({"rss_mb": rss, "seconds": time.perf_counter() - start, "params": params}))
 """
 
@@ -61,7 +64,7 @@ print(json.dumps({"rss_mb": rss, "seconds": time.perf_counter() - start, "params
 def _run(n_fits: int, variant: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(n_fits), variant],
-        capture_output=True,
+        stdout=subprocess.PIPE,  # progress lines (stderr) show while it runs
         text=True,
         check=True,
     )

@@ -1,0 +1,43 @@
+"""``verbose``: 0 silent, 1 a progress bar per epoch with the losses, 2 a line per epoch."""
+
+import re
+
+import numpy as np
+
+from skalocc import ALOCCDetector
+
+LOSSES = ("d_loss", "r_loss", "r_adversarial_loss", "r_reconstruction_loss")
+
+
+def _fit_output(capfd, verbose, tiny):
+    X = np.random.default_rng(0).normal(size=(100, 4))
+    capfd.readouterr()
+    ALOCCDetector(**{**tiny, "epochs": 2}, verbose=verbose, random_state=0).fit(X)
+    return capfd.readouterr()
+
+
+def test_verbose_0_is_silent(capfd, tiny):
+    captured = _fit_output(capfd, 0, tiny)
+    assert captured.out == ""
+    assert captured.err == ""
+
+
+def test_verbose_1_shows_a_progress_bar_per_epoch_with_losses(capfd, tiny):
+    out = _fit_output(capfd, 1, tiny).out
+    assert out.count("Epoch 1/2") == 1 and out.count("Epoch 2/2") == 1
+    epochs = re.split(r"Epoch \d/2\n", out)[1:]
+    for text in epochs:
+        # The bar is redrawn in place (carriage returns) up to 4/4 steps.
+        assert "\r" in text and "4/4" in text and "━" in text
+        for loss in LOSSES:
+            assert re.search(rf"{loss}: \d+\.\d{{4}}", text), loss
+
+
+def test_verbose_2_prints_one_line_per_epoch(capfd, tiny):
+    out = _fit_output(capfd, 2, tiny).out
+    lines = out.strip().splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
+    for line in (lines[1], lines[3]):
+        assert line.startswith("4/4 - ") and "\r" not in line and "━" not in line
+        for loss in LOSSES:
+            assert re.search(rf"{loss}: \d+\.\d{{4}}", line), loss
