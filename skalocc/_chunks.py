@@ -101,11 +101,16 @@ class ScaledRows:
         Rows of ``X`` this object stands for, in order; None means all.
     """
 
+    # Memory-mapped pages read by random batches are given back to the
+    # kernel every this many batches (one madvise call over the whole map).
+    RELEASE_EVERY = 32
+
     def __init__(self, X: np.ndarray, scaling, sample_shape: tuple, index=None):
         self.X = X
         self.scaling = scaling
         self.sample_shape = tuple(sample_shape)
         self.index = index
+        self._taken = 0
 
     def __len__(self) -> int:
         return len(self.X) if self.index is None else len(self.index)
@@ -119,6 +124,9 @@ class ScaledRows:
         """Scaled float32 rows at ``positions`` (same values as scaling all, then casting)."""
         rows = positions if self.index is None else self.index[positions]
         batch = np.asarray(self.X[np.asarray(rows)], dtype=np.float64)
+        self._taken += 1
+        if self._taken % self.RELEASE_EVERY == 0:
+            release_pages(self.X)
         scaled = self.scaling.transform(batch, dtype=np.float64).astype(np.float32)
         return scaled.reshape((-1, *self.sample_shape))
 
