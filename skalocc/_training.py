@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
+from skalocc._distribute import global_batch_loss
 from skalocc._pseudo import pseudo_anomalies
 from skalocc._scoring import reconstruction_errors
 
@@ -103,26 +104,32 @@ class ALOCCTrainer(keras.Model):
                 inputs.append(pseudo_anomalies(x, self.seed_generator))
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
-            d_loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+            # mean: over this batch, or this replica's share of it under a
+            # tf.distribute strategy (whose replicas' gradients are summed).
+            mean = global_batch_loss
+            d_loss = mean(bce(ops.ones_like(d_real), d_real)) + mean(
                 bce(ops.zeros_like(d_fake), d_fake)
             )
             if self.pseudo_anomalies:
-                d_loss = d_loss + ops.mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
+                d_loss = d_loss + mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
         d_weights = self.discriminator.trainable_weights
         self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
 
         with tf.GradientTape() as tape:
             x_rec = self.reconstructor(x_noisy, training=True)
             d_fake = self.discriminator(x_rec, training=True)
-            adversarial = ops.mean(bce(ops.ones_like(d_fake), d_fake))
-            reconstruction = ops.mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
+            adversarial = mean(bce(ops.ones_like(d_fake), d_fake))
+            reconstruction = mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
             r_loss = adversarial + self.reconstruction_weight * reconstruction
         r_weights = self.reconstructor.trainable_weights
         self.r_optimizer.apply(tape.gradient(r_loss, r_weights), r_weights)
 
         values = (d_loss, r_loss, adversarial, reconstruction)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         for name, value in zip(LOSS_NAMES, values, strict=True):
-            self.trackers[name].update_state(value)
+            # Replica shares times replicas: the trackers' mean over replicas
+            # is the batch mean.
+            self.trackers[name].update_state(value * replicas)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def get_config(self):
@@ -206,12 +213,12 @@ class DiscriminatorRefiner(keras.Model):
         with tf.GradientTape() as tape:
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_negative = d_out[:n], d_out[n:]
-            loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+            loss = global_batch_loss(bce(ops.ones_like(d_real), d_real)) + global_batch_loss(
                 bce(ops.zeros_like(d_negative), d_negative)
             )
         weights = self.discriminator.trainable_weights
         self.optimizer.apply(tape.gradient(loss, weights), weights)
-        self.tracker.update_state(loss)
+        self.tracker.update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
         return {"d_refine_loss": self.tracker.result()}
 
     def get_config(self):
@@ -317,6 +324,10 @@ def make_trainer(
         d_optimizer=_plain_adam(discriminator_learning_rate),
         jit_compile=False,
     )
+    # Build the optimizers' slots now (in the caller's strategy scope, if
+    # any): a tf.distribute strategy cannot create them inside train_step.
+    trainer.r_optimizer.build(reconstructor.trainable_weights)
+    trainer.d_optimizer.build(discriminator.trainable_weights)
     return trainer
 
 
