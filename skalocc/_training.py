@@ -375,13 +375,26 @@ class EpochMonitor(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def batch_indices(n_samples: int, batch_size: int, epochs: int, rng: np.random.Generator):
+def _rows_per_epoch(n_samples: int, batch_size: int, replicas: int) -> int:
+    """Rows fed per epoch: all, less a last batch smaller than ``replicas``."""
+    rest = n_samples % batch_size
+    if 0 < rest < replicas and n_samples > batch_size:
+        return n_samples - rest
+    return n_samples
+
+
+def batch_indices(
+    n_samples: int, batch_size: int, epochs: int, rng: np.random.Generator, *, replicas: int = 1
+):
     """Per-epoch shuffled batches of row indices, as a ``tf.data.Dataset``.
 
     The order comes from ``rng`` alone, so it does not depend on TensorFlow's
-    global seed.
+    global seed. Under a ``tf.distribute`` strategy with ``replicas`` replicas,
+    an epoch's last batch is dropped when it has fewer rows than replicas (a
+    replica would get none); those rows differ from epoch to epoch.
     """
     perms = np.stack([rng.permutation(n_samples) for _ in range(epochs)]).astype(np.int64)
+    perms = perms[:, : _rows_per_epoch(n_samples, batch_size, replicas)]
     return tf.data.Dataset.from_tensor_slices(perms).flat_map(
         lambda perm: tf.data.Dataset.from_tensor_slices(perm).batch(batch_size)
     )
@@ -408,17 +421,17 @@ def train(
         ``val_reconstruction_error`` when ``x_val`` is given.
     """
     data = tf.constant(x_train)
-    dataset = (
-        batch_indices(len(x_train), batch_size, epochs, rng)
-        .map(lambda idx: tf.gather(data, idx))
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    replicas = trainer.distribute_strategy.num_replicas_in_sync
+    indices = batch_indices(len(x_train), batch_size, epochs, rng, replicas=replicas)
+    dataset = indices.map(lambda idx: tf.gather(data, idx)).prefetch(tf.data.AUTOTUNE)
     monitor = EpochMonitor(x_val, tol, batch_size)
     with retracing_warnings_dropped():
         trainer.fit(
             dataset,
             epochs=epochs,
-            steps_per_epoch=math.ceil(len(x_train) / batch_size),
+            steps_per_epoch=math.ceil(
+                _rows_per_epoch(len(x_train), batch_size, replicas) / batch_size
+            ),
             callbacks=[monitor, *callbacks],
             shuffle=False,
             verbose=verbose,
