@@ -58,13 +58,15 @@ def strategy_scope(strategy):
 
 
 def global_batch_loss(per_sample):
-    """Mean of ``per_sample`` losses over the whole (global) batch, replica's share.
+    """This replica's share of the mean of ``per_sample`` over the whole batch.
 
-    Without a strategy this is ``mean(per_sample)``. Under a strategy each
-    replica sees a slice of the batch and the replicas'
-    gradients are summed, so each replica returns ``sum(per_sample) / n``
-    with ``n`` the number of samples over all replicas (all-reduced here,
-    so uneven or empty slices of the last batch are weighted correctly).
+    Without a strategy this is ``mean(per_sample)``. Under a strategy with
+    ``R`` replicas each replica sees a slice of the batch and the replicas'
+    gradients are summed, so each returns ``mean(per_sample) / R``: the sum
+    over replicas is the batch mean when the slices are equal (an uneven last
+    batch, e.g. 11 + 10 rows, weighs each replica's mean equally, as
+    ``tf.nn.compute_average_loss`` does). No cross-replica op is involved, so
+    the replicas' collective ops stay the gradient all-reduces alone.
 
     Parameters
     ----------
@@ -75,13 +77,7 @@ def global_batch_loss(per_sample):
     -------
     loss : scalar tensor
     """
-    # No cross-replica op at all without a strategy: the default replica
-    # context's all-reduce registers a gradient function that leaks every
-    # traced step (see skalocc._training._Adam).
-    if not tf.distribute.has_strategy():
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if replicas == 1:
         return ops.mean(per_sample)
-    context = tf.distribute.get_replica_context()
-    n_total = context.all_reduce(
-        tf.distribute.ReduceOp.SUM, ops.cast(ops.shape(per_sample)[0], per_sample.dtype)
-    )
-    return ops.sum(per_sample) / ops.maximum(n_total, 1.0)
+    return ops.mean(per_sample) / replicas
