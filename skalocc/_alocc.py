@@ -193,7 +193,7 @@ default=None
         is; ``clone`` deep-copies it, but it does not pickle, so an estimator
         holding one cannot be pickled: use the string where estimators travel
         between processes (joblib, Dask). Scoring never uses the strategy.
-        Results differ from single-device training in the last digits
+        Results are close to single-device training but not identical
         (batch normalisation statistics are per replica); see
         ``docs/scaling.md``.
     random_state : int, RandomState instance or None, default=None

@@ -53,7 +53,7 @@ def tensorflow_thread_env(
 
     Examples
     --------
-    >>> from skalocc._dask import tensorflow_thread_env
+    >>> from skalocc.dask import tensorflow_thread_env
     >>> tensorflow_thread_env(2, n_cores=8)
     {'TF_NUM_INTRAOP_THREADS': '4', 'TF_NUM_INTEROP_THREADS': '1'}
     >>> tensorflow_thread_env(4, threads_per_worker=2, n_cores=4)
@@ -102,7 +102,7 @@ default="score_samples"
     >>> import dask.array as da
     >>> import numpy as np
     >>> from skalocc import ALOCCDetector
-    >>> from skalocc._dask import score_blocks
+    >>> from skalocc.dask import score_blocks
     >>> X = np.random.default_rng(0).normal(size=(64, 4))
     >>> det = ALOCCDetector(hidden_units=(8,), latent_dim=2, epochs=1,
     ...                     random_state=0).fit(X)
