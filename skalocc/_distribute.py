@@ -81,3 +81,21 @@ def global_batch_loss(per_sample):
     if replicas == 1:
         return ops.mean(per_sample)
     return ops.mean(per_sample) / replicas
+
+
+def replica_normal(shape, *, stddev: float, seed_generator):
+    """Gaussian noise of ``shape`` that differs between replicas.
+
+    Every replica of a strategy advances its own copy of a
+    ``keras.random.SeedGenerator`` in step with the others, so plain draws
+    are the same on all replicas: the i-th sample of every replica's slice
+    would get the same noise. Under a strategy with ``R`` replicas, ``R``
+    draws are made and each replica keeps the one of its index. Without a
+    strategy this is ``keras.random.normal(shape, ...)``.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if replicas == 1:
+        return keras.random.normal(shape, stddev=stddev, seed=seed_generator)
+    draws = keras.random.normal((replicas, *shape), stddev=stddev, seed=seed_generator)
+    replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+    return ops.take(draws, replica, axis=0)

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
-from skalocc._distribute import global_batch_loss
+from skalocc._distribute import global_batch_loss, replica_normal
 from skalocc._pseudo import pseudo_anomalies
 from skalocc._scoring import reconstruction_errors
 
@@ -90,7 +90,9 @@ class ALOCCTrainer(keras.Model):
     def train_step(self, data):
         x = data
         n = ops.shape(x)[0]
-        noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
+        noise = replica_normal(
+            ops.shape(x), stddev=self.noise_std, seed_generator=self.seed_generator
+        )
         x_noisy = x + noise
         feature_axes = tuple(range(1, len(x.shape)))
         bce = keras.losses.binary_crossentropy

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedShuffleSplit
 
 from skalocc import ALOCCDetector
 
@@ -90,15 +90,14 @@ def test_grid_search_on_dask_equals_sequential(client, zeros_vs_ones):
         ALOCCDetector(random_state=0, **TINY_TABULAR),
         {"latent_dim": [2, 4]},
         scoring="roc_auc",
-        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+        cv=StratifiedShuffleSplit(1, test_size=0.5, random_state=0),  # 2 fits, 1 per worker
         refit=False,
     )
     sequential = search.set_params(n_jobs=1).fit(X, y).cv_results_
     with joblib.parallel_backend("dask"):
         on_dask = search.set_params(n_jobs=-1).fit(X, y).cv_results_
     # Tabular training and scoring are bit-identical across thread counts.
-    for key in ("split0_test_score", "split1_test_score", "mean_test_score"):
-        np.testing.assert_array_equal(on_dask[key], sequential[key])
+    np.testing.assert_array_equal(on_dask["split0_test_score"], sequential["split0_test_score"])
     assert on_dask["params"] == sequential["params"]
     assert np.all(sequential["mean_test_score"] > 0.75)  # learned (0.85, measured)
 

@@ -42,6 +42,16 @@ values = strategy.experimental_distribute_values_from_function(
 )
 shares = strategy.run(global_batch_loss, args=(values,))
 out["batch_loss"] = float(strategy.reduce(tf.distribute.ReduceOp.SUM, shares, axis=None))
+# Each replica draws its own training noise.
+import keras
+from skalocc._distribute import replica_normal
+with strategy.scope():
+    generator = keras.random.SeedGenerator(0)
+noise = strategy.run(
+    tf.function(lambda: replica_normal((3, 2), stddev=1.0, seed_generator=generator))
+)
+first, second = (v.numpy() for v in noise.values)
+out["replica_noise_differs"] = bool(np.all(first != second))
 
 X, y = load_digits(return_X_y=True)
 # 161 rows at batch_size=32: each epoch's last batch has 1 row, fewer than
@@ -98,6 +108,11 @@ def test_global_batch_loss_sums_to_the_batch_mean(two_devices):
     assert two_devices["batch_loss"] == pytest.approx(4.0)
 
 
+def test_replicas_draw_different_noise(two_devices):
+    # A SeedGenerator alone gives every replica the same draws.
+    assert two_devices["replica_noise_differs"]
+
+
 def test_one_replica_strategy_is_identical_to_none(two_devices):
     assert two_devices["one_replica_identical"]
 
@@ -106,7 +121,7 @@ def test_two_devices_agree_with_one(two_devices):
     # Each replica normalises its half-batch on its own (and an uneven last
     # batch weighs its halves equally), so scores differ slightly. Measured:
     # score correlation 0.9996, AUROC 0.9995 vs 0.9997, last-epoch losses
-    # within 6%.
+    # within 7%.
     assert two_devices["correlation"] > 0.995
     assert abs(two_devices["auc"]["mirrored"] - two_devices["auc"]["none"]) < 0.01
     assert two_devices["auc"]["mirrored"] > 0.95
