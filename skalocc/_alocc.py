@@ -13,7 +13,12 @@ from sklearn.utils import check_random_state
 
 # Parameter constraints have no public home in scikit-learn; every
 # scikit-learn-compatible project imports them from here.
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from skalocc import _chunks
@@ -178,6 +183,20 @@ default="combined"
         scaled to [0, 1]) is below ``tol``. None trains for ``epochs``.
     validation_fraction : float, default=0.1
         Share of the training samples held out when ``tol`` is set.
+    distribution_strategy : None, "mirrored" or tf.distribute.Strategy, \
+default=None
+        Train under a ``tf.distribute`` strategy: R, D and their optimizers
+        are built in ``strategy.scope()`` and every batch is split across the
+        strategy's replicas. "mirrored" is ``tf.distribute.MirroredStrategy()``
+        over all local GPUs (or all logical CPU devices when there is no GPU),
+        created at each ``fit``. A strategy object (for example a
+        ``MultiWorkerMirroredStrategy`` created at program start) is used as it
+        is; ``clone`` deep-copies it, but it does not pickle, so an estimator
+        holding one cannot be pickled: use the string where estimators travel
+        between processes (joblib, Dask). Scoring never uses the strategy.
+        Results are close to single-device training but not identical
+        (batch normalisation statistics are per replica); see
+        ``docs/scaling.md``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, noise, shuffling and the validation
         split. An int gives the same scores on every fit on the same machine;
@@ -259,6 +278,7 @@ default="combined"
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "distribution_strategy": [None, StrOptions({"mirrored"}), HasMethods(["scope"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -283,6 +303,7 @@ default="combined"
         contamination="auto",
         tol=None,
         validation_fraction=0.1,
+        distribution_strategy=None,
         random_state=None,
         verbose=0,
     ):
@@ -303,6 +324,7 @@ default="combined"
         self.contamination = contamination
         self.tol = tol
         self.validation_fraction = validation_fraction
+        self.distribution_strategy = distribution_strategy
         self.random_state = random_state
         self.verbose = verbose
 
@@ -422,6 +444,7 @@ default="combined"
             x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
             x32 = x.astype(np.float32)
 
+        from skalocc._distribute import resolve_strategy, strategy_scope
         from skalocc._networks import (
             build_discriminator,
             build_reconstructor,
@@ -444,31 +467,34 @@ default="combined"
             else:
                 x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
 
-        reconstructor = build_reconstructor(
-            model_shape,
-            filters=filters,
-            hidden_units=hidden_units,
-            latent_dim=self.latent_dim,
-            kernel_size=self.kernel_size,
-            rng=rng,
-        )
-        discriminator = build_discriminator(
-            model_shape,
-            filters=filters,
-            hidden_units=hidden_units,
-            kernel_size=self.kernel_size,
-            rng=rng,
-        )
-        trainer = make_trainer(
-            reconstructor,
-            discriminator,
-            reconstruction_weight=self.reconstruction_weight,
-            noise_std=self.noise_std,
-            learning_rate=self.learning_rate,
-            discriminator_learning_rate=self.discriminator_learning_rate or self.learning_rate,
-            seed=int(rng.integers(np.iinfo(np.int32).max)),
-            pseudo_anomalies=self.pseudo_anomalies,
-        )
+        # Under a tf.distribute strategy, R, D and the optimizers hold its variables.
+        strategy = resolve_strategy(self.distribution_strategy)
+        with strategy_scope(strategy):
+            reconstructor = build_reconstructor(
+                model_shape,
+                filters=filters,
+                hidden_units=hidden_units,
+                latent_dim=self.latent_dim,
+                kernel_size=self.kernel_size,
+                rng=rng,
+            )
+            discriminator = build_discriminator(
+                model_shape,
+                filters=filters,
+                hidden_units=hidden_units,
+                kernel_size=self.kernel_size,
+                rng=rng,
+            )
+            trainer = make_trainer(
+                reconstructor,
+                discriminator,
+                reconstruction_weight=self.reconstruction_weight,
+                noise_std=self.noise_std,
+                learning_rate=self.learning_rate,
+                discriminator_learning_rate=self.discriminator_learning_rate or self.learning_rate,
+                seed=int(rng.integers(np.iinfo(np.int32).max)),
+                pseudo_anomalies=self.pseudo_anomalies,
+            )
         n_epochs = self._n_epochs(len(x_train))
         snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
         history = train(
@@ -484,16 +510,17 @@ default="combined"
         )
         n_trained = len(history.get("d_loss", []))
         if self.refine_fraction > 0 and snapshot.weights is not None:
-            old_reconstructor = keras_clone(reconstructor)
-            old_reconstructor.set_weights(snapshot.weights)
-            refiner = make_refiner(
-                discriminator,
-                old_reconstructor,
-                noise_std=self.noise_std,
-                learning_rate=self.discriminator_learning_rate or self.learning_rate,
-                seed=int(rng.integers(np.iinfo(np.int32).max)),
-                pseudo_anomalies=self.pseudo_anomalies,
-            )
+            with strategy_scope(strategy):  # variables of the strategy
+                old_reconstructor = keras_clone(reconstructor)
+                old_reconstructor.set_weights(snapshot.weights)
+                refiner = make_refiner(
+                    discriminator,
+                    old_reconstructor,
+                    noise_std=self.noise_std,
+                    learning_rate=self.discriminator_learning_rate or self.learning_rate,
+                    seed=int(rng.integers(np.iinfo(np.int32).max)),
+                    pseudo_anomalies=self.pseudo_anomalies,
+                )
             refined = train(
                 refiner,
                 x_train,

@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
+from skalocc._distribute import global_batch_loss, replica_normal
 from skalocc._pseudo import pseudo_anomalies
 from skalocc._scoring import reconstruction_errors
 
@@ -89,7 +90,9 @@ class ALOCCTrainer(keras.Model):
     def train_step(self, data):
         x = data
         n = ops.shape(x)[0]
-        noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
+        noise = replica_normal(
+            ops.shape(x), stddev=self.noise_std, seed_generator=self.seed_generator
+        )
         x_noisy = x + noise
         feature_axes = tuple(range(1, len(x.shape)))
         bce = keras.losses.binary_crossentropy
@@ -103,26 +106,32 @@ class ALOCCTrainer(keras.Model):
                 inputs.append(pseudo_anomalies(x, self.seed_generator))
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
-            d_loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+            # mean: over this batch, or this replica's share of it under a
+            # tf.distribute strategy (whose replicas' gradients are summed).
+            mean = global_batch_loss
+            d_loss = mean(bce(ops.ones_like(d_real), d_real)) + mean(
                 bce(ops.zeros_like(d_fake), d_fake)
             )
             if self.pseudo_anomalies:
-                d_loss = d_loss + ops.mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
+                d_loss = d_loss + mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
         d_weights = self.discriminator.trainable_weights
         self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
 
         with tf.GradientTape() as tape:
             x_rec = self.reconstructor(x_noisy, training=True)
             d_fake = self.discriminator(x_rec, training=True)
-            adversarial = ops.mean(bce(ops.ones_like(d_fake), d_fake))
-            reconstruction = ops.mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
+            adversarial = mean(bce(ops.ones_like(d_fake), d_fake))
+            reconstruction = mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
             r_loss = adversarial + self.reconstruction_weight * reconstruction
         r_weights = self.reconstructor.trainable_weights
         self.r_optimizer.apply(tape.gradient(r_loss, r_weights), r_weights)
 
         values = (d_loss, r_loss, adversarial, reconstruction)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         for name, value in zip(LOSS_NAMES, values, strict=True):
-            self.trackers[name].update_state(value)
+            # Replica shares times replicas: the trackers' mean over replicas
+            # is the batch mean.
+            self.trackers[name].update_state(value * replicas)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def get_config(self):
@@ -206,12 +215,12 @@ class DiscriminatorRefiner(keras.Model):
         with tf.GradientTape() as tape:
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_negative = d_out[:n], d_out[n:]
-            loss = ops.mean(bce(ops.ones_like(d_real), d_real)) + ops.mean(
+            loss = global_batch_loss(bce(ops.ones_like(d_real), d_real)) + global_batch_loss(
                 bce(ops.zeros_like(d_negative), d_negative)
             )
         weights = self.discriminator.trainable_weights
         self.optimizer.apply(tape.gradient(loss, weights), weights)
-        self.tracker.update_state(loss)
+        self.tracker.update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
         return {"d_refine_loss": self.tracker.result()}
 
     def get_config(self):
@@ -320,8 +329,9 @@ def make_trainer(
         d_optimizer=_plain_adam(discriminator_learning_rate),
         jit_compile=False,
     )
-    # Optimizer state created now, not inside the first trace: a tf.function
-    # that creates variables is traced twice (about a second per fit).
+    # Optimizer state created now (in the caller's strategy scope, if any):
+    # a tf.function that creates variables is traced twice (about a second
+    # per fit), and a tf.distribute strategy cannot create them in train_step.
     trainer.r_optimizer.build(reconstructor.trainable_weights)
     trainer.d_optimizer.build(discriminator.trainable_weights)
     return trainer
@@ -371,13 +381,26 @@ class EpochMonitor(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def batch_indices(n_samples: int, batch_size: int, epochs: int, rng: np.random.Generator):
+def _rows_per_epoch(n_samples: int, batch_size: int, replicas: int) -> int:
+    """Rows fed per epoch: all, less a last batch smaller than ``replicas``."""
+    rest = n_samples % batch_size
+    if 0 < rest < replicas and n_samples > batch_size:
+        return n_samples - rest
+    return n_samples
+
+
+def batch_indices(
+    n_samples: int, batch_size: int, epochs: int, rng: np.random.Generator, *, replicas: int = 1
+):
     """Per-epoch shuffled batches of row indices, as a ``tf.data.Dataset``.
 
     The order comes from ``rng`` alone, so it does not depend on TensorFlow's
-    global seed.
+    global seed. Under a ``tf.distribute`` strategy with ``replicas`` replicas,
+    an epoch's last batch is dropped when it has fewer rows than replicas (a
+    replica would get none); those rows differ from epoch to epoch.
     """
     perms = np.stack([rng.permutation(n_samples) for _ in range(epochs)]).astype(np.int64)
+    perms = perms[:, : _rows_per_epoch(n_samples, batch_size, replicas)]
     return tf.data.Dataset.from_tensor_slices(perms).flat_map(
         lambda perm: tf.data.Dataset.from_tensor_slices(perm).batch(batch_size)
     )
@@ -427,8 +450,9 @@ def train(
         One value per completed epoch for each loss, plus
         ``val_reconstruction_error`` when ``x_val`` is given.
     """
+    replicas = trainer.distribute_strategy.num_replicas_in_sync
     dataset = (
-        batch_indices(len(x_train), batch_size, epochs, rng)
+        batch_indices(len(x_train), batch_size, epochs, rng, replicas=replicas)
         .map(_batch_fetcher(x_train))
         .prefetch(tf.data.AUTOTUNE)
     )
@@ -437,7 +461,9 @@ def train(
         trainer.fit(
             dataset,
             epochs=epochs,
-            steps_per_epoch=math.ceil(len(x_train) / batch_size),
+            steps_per_epoch=math.ceil(
+                _rows_per_epoch(len(x_train), batch_size, replicas) / batch_size
+            ),
             callbacks=[monitor, *callbacks],
             shuffle=False,
             verbose=verbose,
