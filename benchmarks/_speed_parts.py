@@ -84,7 +84,7 @@ def _train_settings(data_dir: Path):
     yield "image 28x28", images, (28, 28, 1)
 
 
-def train_part(epochs: int) -> list[dict]:
+def train_part(epochs: int, rounds: int) -> list[dict]:
     """Seconds per epoch: skalocc's step, with XLA, and the plain-Keras floors."""
     from skalocc._backend import tf_keras
     from skalocc._networks import build_discriminator, build_reconstructor
@@ -114,7 +114,7 @@ def train_part(epochs: int) -> list[dict]:
         def on_epoch_end(self, epoch, logs=None):
             self.times.append(time.perf_counter() - self.start)
 
-    def skalocc_epochs(x, shape, pseudo, jit):
+    def skalocc_epochs(x, shape, pseudo, jit, epochs):
         R, D = networks(shape)
         trainer = make_trainer(
             R,
@@ -141,7 +141,7 @@ def train_part(epochs: int) -> list[dict]:
         )
         return timer.times
 
-    def floor_epochs(x, shape, pseudo, alternating):
+    def floor_epochs(x, shape, pseudo, alternating, epochs):
         R, D = networks(shape)
         r_opt, d_opt = _plain_adam(2e-4), _plain_adam(2e-4)
         r_opt.build(R.trainable_weights)
@@ -208,24 +208,37 @@ def train_part(epochs: int) -> list[dict]:
 
     rows = []
     for name, x, shape in _train_settings(resolve_data_dir(None)):
+        # Tabular epochs take well under a second: more of them, for stable medians.
+        n_epochs = epochs * (3 if len(shape) == 1 else 1)
         for pseudo in (True, False):
             variants = {
-                "skalocc": lambda: skalocc_epochs(x, shape, pseudo, False),  # noqa: B023
-                "skalocc, jit_compile": lambda: skalocc_epochs(x, shape, pseudo, True),  # noqa: B023
-                "floor (simultaneous)": lambda: floor_epochs(x, shape, pseudo, False),  # noqa: B023
-                "floor (alternating)": lambda: floor_epochs(x, shape, pseudo, True),  # noqa: B023
+                "skalocc": lambda e: skalocc_epochs(x, shape, pseudo, False, e),  # noqa: B023
+                "skalocc, jit_compile": lambda e: skalocc_epochs(x, shape, pseudo, True, e),  # noqa: B023
+                "floor (simultaneous)": lambda e: floor_epochs(x, shape, pseudo, False, e),  # noqa: B023
+                "floor (alternating)": lambda e: floor_epochs(x, shape, pseudo, True, e),  # noqa: B023
             }
-            for variant, run in variants.items():
-                print(f"[train] {name}, pseudo={pseudo}: {variant}", file=sys.stderr, flush=True)
+            times: dict[str, list[float]] = {v: [] for v in variants}
+            errors: dict[str, str] = {}
+            # Rounds interleave the variants, so that a noisy moment on a
+            # shared machine does not fall on one variant only.
+            for _ in range(rounds):
+                for variant, run in variants.items():
+                    if variant in errors:
+                        continue
+                    label = f"[train] {name}, pseudo={pseudo}: {variant}"
+                    print(label, file=sys.stderr, flush=True)
+                    try:
+                        times[variant] += run(n_epochs)[1:]  # the first epoch traces
+                    except Exception as exc:  # reported, e.g. an op XLA cannot compile
+                        errors[variant] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            for variant in variants:
                 row = {"setting": name, "pseudo_anomalies": pseudo, "variant": variant, "n": len(x)}
-                try:
-                    times = run()
-                except Exception as exc:  # reported, e.g. an op XLA cannot compile
-                    row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                if variant in errors:
+                    row["error"] = errors[variant]
                 else:
-                    median = statistics.median(times[1:])
+                    median = statistics.median(times[variant])
                     row.update(
-                        epoch_s=[round(t, 3) for t in times],
+                        epoch_s=[round(t, 3) for t in times[variant]],
                         median_epoch_s=round(median, 3),
                         samples_per_s=round(len(x) / median, 1),
                     )
@@ -316,7 +329,7 @@ def fit_memory_part(n_rows: int, tmp: str) -> list[dict]:
 if __name__ == "__main__":
     part, args = sys.argv[1], sys.argv[2:]
     if part == "train":
-        result = train_part(int(args[0]))
+        result = train_part(int(args[0]), int(args[1]))
     elif part == "score":
         result = score_part(int(args[0]), args[1])
     elif part == "fit-memory":

@@ -606,6 +606,9 @@ default=None
                 f"fitted on {fitted}."
             )
         model_shape = self.image_shape_ or (self.n_features_in_,)
+        # float32, float16 and small integers cannot exceed float32's range.
+        dtype = getattr(X2d, "dtype", None)
+        fits_float32 = dtype is not None and np.can_cast(dtype, np.float32, casting="safe")
         pieces = [X2d]
         if isinstance(X2d, np.ndarray) and X2d.ndim == 2:
             rows = _chunks.chunk_rows(X2d.shape[1])
@@ -618,7 +621,8 @@ default=None
                     piece = validate_data(self, piece, reset=False, dtype=np.float64)
                 else:
                     piece = check_array(piece, dtype=np.float64)
-                _check_float32_range(piece)
+                if not fits_float32:
+                    _check_float32_range(piece)
                 yield self.scaling_.transform(piece, dtype=np.float64).reshape((-1, *model_shape))
 
         image_input_shape = None if input_image_shape is None else tuple(np.shape(X)[1:])

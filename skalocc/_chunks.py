@@ -19,8 +19,9 @@ from collections.abc import Iterator
 import numpy as np
 
 # Rows per chunk are chosen so that a float64 copy of one chunk takes about
-# this much memory; kept a multiple of the scoring batch (512 rows).
-CHUNK_BYTES = 64 * 2**20
+# this much memory (small enough to stay in cache while it is validated,
+# scaled and scored); kept a multiple of the scoring batch (512 rows).
+CHUNK_BYTES = 8 * 2**20
 _ROW_MULTIPLE = 512
 
 

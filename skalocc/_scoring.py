@@ -17,6 +17,7 @@ to exact 0 or 1 (and tie) as float32 sigmoids do.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,33 +30,63 @@ tf, keras = tf_keras()
 SCORING_BATCH_SIZE = 512
 
 
-def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarray:
-    """Apply ``fn`` (a model, in inference mode) batch by batch; float64 out.
+def _fixed_batches(x: np.ndarray, batch_size: int):
+    """Yield ``(batch, n)``: batches of exactly ``batch_size`` rows, ``n`` of them real.
 
-    Every call sees exactly ``batch_size`` rows (the last batch is padded
-    with copies of its first row, whose outputs are dropped): the kernels'
+    The last batch is padded with copies of its first row: the kernels'
     summation order depends on the batch's shape, so a fixed shape makes a
     sample's score independent of how many other samples share the call.
     """
-    parts = []
     for start in range(0, len(x), batch_size):
         batch = x[start : start + batch_size]
         n = len(batch)
         if n < batch_size:
             batch = np.concatenate([batch, np.repeat(batch[:1], batch_size - n, axis=0)])
-        parts.append(np.asarray(fn(batch, training=False), dtype=np.float64)[:n])
+        yield batch, n
+
+
+def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarray:
+    """Apply ``fn`` (a model, in inference mode) on fixed-size batches; float64 out."""
+    parts = [
+        np.asarray(fn(batch, training=False), dtype=np.float64)[:n]
+        for batch, n in _fixed_batches(x, batch_size)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
+def _squared_errors(reconstructor, batch: np.ndarray, n: int) -> np.ndarray:
+    """Mean squared error of R on the first ``n`` rows of a fixed-size batch."""
+    rec = np.asarray(reconstructor(batch, training=False), dtype=np.float64)[:n]
+    diff = rec - np.asarray(batch[:n], dtype=np.float64)
+    return np.mean(diff.reshape(n, -1) ** 2, axis=1)
+
+
 def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
-    """Mean squared error per sample between ``x`` and ``R(x)``, as float64."""
-    diff = forward(reconstructor, x, batch_size) - np.asarray(x, dtype=np.float64)
-    return np.mean(diff.reshape(len(x), -1) ** 2, axis=1)
+    """Mean squared error per sample between ``x`` and ``R(x)``, as float64.
+
+    Computed batch by batch, so R's output for all of ``x`` is never held.
+    """
+    parts = [_squared_errors(reconstructor, b, n) for b, n in _fixed_batches(x, batch_size)]
+    return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
+
+
+# D up to its logit, built once per fitted D; weak keys, so that a dropped
+# detector's networks are not kept alive by the cache.
+_logit_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _logit_model(discriminator):
+    """D up to its pre-sigmoid layer (named "logit")."""
+    model = _logit_models.get(discriminator)
+    if model is None:
+        model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
+        _logit_models[discriminator] = model
+    return model
 
 
 def _logits(reconstructor, discriminator, x: np.ndarray, of_reconstruction: bool) -> np.ndarray:
     """D's pre-sigmoid output for ``x`` (or for ``R(x)``), as float64."""
-    logit_model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
+    logit_model = _logit_model(discriminator)
     if of_reconstruction:
 
         def fn(batch, training):
@@ -67,10 +98,20 @@ def _logits(reconstructor, discriminator, x: np.ndarray, of_reconstruction: bool
 
 
 def _components(reconstructor, discriminator, x: np.ndarray) -> np.ndarray:
-    """The two raw parts of the combined score, shape ``(n, 2)``."""
-    logits = _logits(reconstructor, discriminator, x, of_reconstruction=False)
-    rmse = np.sqrt(reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE))
-    return np.column_stack([logits, -rmse])
+    """The two raw parts of the combined score, shape ``(n, 2)``.
+
+    One pass over fixed-size batches: each batch goes through D and R while
+    it is in cache, and only two numbers per sample are kept.
+    """
+    logit_model = _logit_model(discriminator)
+    parts = np.empty((len(x), 2), dtype=np.float64)
+    start = 0
+    for batch, n in _fixed_batches(x, SCORING_BATCH_SIZE):
+        logits = np.asarray(logit_model(batch, training=False), dtype=np.float64)[:n, 0]
+        parts[start : start + n, 0] = logits
+        parts[start : start + n, 1] = -np.sqrt(_squared_errors(reconstructor, batch, n))
+        start += n
+    return parts
 
 
 @dataclass(frozen=True)
