@@ -3,7 +3,7 @@
 Usage, from the repository root::
 
     python benchmarks/speed.py [--parts train score fit-memory import] [--rows 1000000]
-                               [--fit-rows 2100000] [--epochs 4] [--out DIR]
+                               [--fit-rows 2100000] [--epochs 3] [--rounds 2] [--out DIR]
 
 Every part runs in a fresh Python process (clean memory figures) on the real
 data in ``../shared/data`` (see ``benchmarks/README.md``):
@@ -16,7 +16,9 @@ data in ``../shared/data`` (see ``benchmarks/README.md``):
   floor* is the same in the paper's order (D updated first, then R against
   the updated D, which needs a second forward pass of R and of D).
   Tabular: ADBench ``mnist`` (7 603 x 100); image: MNIST digit 0 (5 923 x
-  28 x 28). Medians over the epochs after the first (which traces).
+  28 x 28). Each variant runs ``--rounds`` times, interleaved with the
+  others (tabular runs are three times ``--epochs`` long); medians over the
+  epochs after the first of each run (which traces).
   ``jit_compile=True`` (XLA) is timed too.
 * ``score``: ``score_samples`` on a 1 000 000 x 784 ``np.memmap`` (MNIST rows
   repeated; float32 and uint8) against calling the bare networks on the same
