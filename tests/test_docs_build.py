@@ -22,6 +22,7 @@ PAGES = [
     "index",
     "user_guide",
     "command_line",
+    "scaling",
     "api",
     "benchmarks",
     "reliability",
@@ -31,6 +32,7 @@ PAGES = [
     "generated/skalocc.ALOCCDetector",
     "generated/skalocc.plotting.ReconstructionDisplay",
     "generated/skalocc.plotting.HistoryDisplay",
+    "generated/skalocc.dask.score_blocks",
 ]
 
 
