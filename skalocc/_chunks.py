@@ -104,7 +104,9 @@ class ScaledRows:
 
     # Memory-mapped pages read by random batches are given back to the
     # kernel every this many batches (one madvise call over the whole map).
-    RELEASE_EVERY = 32
+    # Each row read maps its neighbourhood too (the kernel's fault-around,
+    # 64 KB), so a few random batches can map much of a file: release often.
+    RELEASE_EVERY = 4
 
     def __init__(self, X: np.ndarray, scaling, sample_shape: tuple, index=None):
         self.X = X

@@ -66,9 +66,13 @@ def discriminator_probabilities(estimator, X: ArrayLike) -> tuple[np.ndarray, np
     from skalocc._scoring import novelty_scores
 
     check_is_fitted(estimator)
-    x, _ = estimator._scaled_input(X)
+    chunks, _ = estimator._scaled_input(X)  # large inputs come in chunks of rows
     nets = estimator.reconstructor_, estimator.discriminator_
-    return novelty_scores(*nets, x, "D(X)"), novelty_scores(*nets, x, "D(R(X))")
+    d_x, d_rx = [], []
+    for x in chunks:
+        d_x.append(novelty_scores(*nets, x, "D(X)"))
+        d_rx.append(novelty_scores(*nets, x, "D(R(X))"))
+    return np.concatenate(d_x), np.concatenate(d_rx)
 
 
 class ReconstructionDisplay:
@@ -171,7 +175,8 @@ class ReconstructionDisplay:
                 "ReconstructionDisplay shows images: the detector was fitted on tabular "
                 "rows (image_shape_ is None). Fit it with image_shape or image arrays."
             )
-        x, _ = estimator._scaled_input(X)
+        chunks, _ = estimator._scaled_input(X)
+        x = np.concatenate(list(chunks))  # a montage shows a few samples
         reconstructions = np.clip(forward(estimator.reconstructor_, x), 0.0, 1.0)
         d_x, d_rx = discriminator_probabilities(estimator, X)
         display = cls(x, reconstructions, d_x=d_x, d_rx=d_rx, labels=labels)
