@@ -14,6 +14,7 @@ from it again if the same rows are touched later. Copy-on-write maps
 from __future__ import annotations
 
 import mmap
+import os
 from collections.abc import Iterator
 
 import numpy as np
@@ -23,6 +24,9 @@ import numpy as np
 # scaled and scored); kept a multiple of the scoring batch (512 rows).
 CHUNK_BYTES = 8 * 2**20
 _ROW_MULTIPLE = 512
+# np.memmap modes whose map is shared with the file (or read-only): their
+# pages can be dropped and their rows read from the file directly.
+_SHARED_MODES = ("r", "r+", "w+", "readonly", "readwrite", "write")
 
 
 def chunk_rows(values_per_row: int, chunk_bytes: int | None = None) -> int:
@@ -57,7 +61,7 @@ def release_pages(chunk: np.ndarray) -> None:
     if found is None:
         return
     mapping, mode = found
-    if mode not in ("r", "r+", "readonly", "readwrite", "w+", "write"):
+    if mode not in _SHARED_MODES:
         return  # copy-on-write or unknown: edits would be lost
     start = np.frombuffer(mapping, dtype=np.uint8).__array_interface__["data"][0]
     offset = chunk.__array_interface__["data"][0] - start
@@ -68,6 +72,44 @@ def release_pages(chunk: np.ndarray) -> None:
         mapping.madvise(mmap.MADV_DONTNEED, first, min(length, len(mapping) - first))
     except (OSError, ValueError):  # advisory only
         pass
+
+
+def _file_rows(X: np.ndarray) -> tuple[str, int] | None:
+    """``(file name, byte offset of X[0])`` when ``X`` is rows of a shared file map.
+
+    Random rows of such an array are read with ``pread`` rather than through
+    the map: every page fault on a file map also maps its neighbourhood (the
+    kernel's fault-around and large folios), so a few random batches would map
+    most of the file into the process. Copy-on-write maps (``mode="c"``) may
+    hold edits the file does not, and are read through the map.
+    """
+    if X.ndim != 2 or not X.flags.c_contiguous:
+        return None
+    # The memmap that owns the mapping: its first byte is at file offset .offset.
+    base = X
+    while base is not None and not (
+        isinstance(base, np.memmap) and isinstance(base.base, mmap.mmap)
+    ):
+        base = getattr(base, "base", None)
+    if base is None or not base.filename or getattr(base, "mode", None) not in _SHARED_MODES:
+        return None
+    start = X.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return str(base.filename), int(base.offset) + int(start)
+
+
+def _read_rows(path: str, offset: int, rows: np.ndarray, n_cols: int, dtype) -> np.ndarray:
+    """Rows ``rows`` of a C-ordered 2-D array stored at ``offset`` in ``path``."""
+    out = np.empty((len(rows), n_cols), dtype=dtype)
+    row_bytes = n_cols * out.dtype.itemsize
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for i, row in enumerate(rows.tolist()):
+            view = memoryview(out[i]).cast("B")
+            if os.preadv(fd, [view], offset + row * row_bytes) != row_bytes:
+                raise OSError(f"short read from {path} (was the file truncated?)")
+    finally:
+        os.close(fd)
+    return out
 
 
 def row_chunks(X: np.ndarray, rows: int) -> Iterator[np.ndarray]:
@@ -102,18 +144,12 @@ class ScaledRows:
         Rows of ``X`` this object stands for, in order; None means all.
     """
 
-    # Memory-mapped pages read by random batches are given back to the
-    # kernel every this many batches (one madvise call over the whole map).
-    # Each row read maps its neighbourhood too (the kernel's fault-around,
-    # 64 KB), so a few random batches can map much of a file: release often.
-    RELEASE_EVERY = 4
-
     def __init__(self, X: np.ndarray, scaling, sample_shape: tuple, index=None):
         self.X = X
         self.scaling = scaling
         self.sample_shape = tuple(sample_shape)
         self.index = index
-        self._taken = 0
+        self._file = _file_rows(X)
 
     def __len__(self) -> int:
         return len(self.X) if self.index is None else len(self.index)
@@ -125,11 +161,12 @@ class ScaledRows:
 
     def take(self, positions: np.ndarray) -> np.ndarray:
         """Scaled float32 rows at ``positions`` (same values as scaling all, then casting)."""
-        rows = positions if self.index is None else self.index[positions]
-        batch = np.asarray(self.X[np.asarray(rows)], dtype=np.float64)
-        self._taken += 1
-        if self._taken % self.RELEASE_EVERY == 0:
-            release_pages(self.X)
+        rows = np.asarray(positions if self.index is None else self.index[positions])
+        if self._file is not None:
+            batch = _read_rows(*self._file, rows, self.X.shape[1], self.X.dtype)
+        else:
+            batch = self.X[rows]
+        batch = np.asarray(batch, dtype=np.float64)
         scaled = self.scaling.transform(batch, dtype=np.float64).astype(np.float32)
         return scaled.reshape((-1, *self.sample_shape))
 

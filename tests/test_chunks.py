@@ -69,3 +69,28 @@ def test_releasing_pages_keeps_the_data(tmp_path, mode):
     assert X_map[0, 0] == (-1.0 if mode == "c" else 0.0)
     assert _chunks._backing_mmap(X_map[10:20]) is not None
     assert isinstance(_chunks._backing_mmap(X_map)[0], mmap.mmap)
+
+
+class _Identity:
+    @staticmethod
+    def transform(X, dtype):
+        return np.asarray(X, dtype=dtype)
+
+
+@pytest.mark.parametrize("mode", ["r", "r+", "c"])
+def test_scaled_rows_read_the_right_rows_of_a_file(tmp_path, mode):
+    X = np.arange(5000 * 6, dtype=np.float32).reshape(5000, 6)
+    path = tmp_path / "x.dat"
+    path.write_bytes(b"\0" * 24 + X.tobytes())  # data after a 24-byte header
+    X_map = np.memmap(path, dtype=np.float32, mode=mode, offset=24, shape=X.shape)
+    if mode == "c":
+        X_map[7] = -1.0  # a private edit, not in the file: must be seen
+    view = X_map[1000:]  # a view that starts 1000 rows into the map
+    rows = _chunks.ScaledRows(view, _Identity(), (6,))
+    assert (rows._file is None) == (mode == "c")
+    picks = np.array([3, 0, 3999, 17, 6])
+    np.testing.assert_array_equal(rows.take(picks), np.asarray(view)[picks])
+    whole = _chunks.ScaledRows(X_map, _Identity(), (6,)).take(np.array([7, 4999]))
+    expected = np.asarray(X_map)[[7, 4999]]
+    np.testing.assert_array_equal(whole, expected)
+    assert whole[0, 0] == (-1.0 if mode == "c" else X[7, 0])
