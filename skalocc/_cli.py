@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skalocc._io import DataFileError, load_data
+from skalocc._io import DataFileError, read_data_file
 from skalocc._version import __version__
 
 _SCORES = ("combined", "D(X)", "D(R(X))", "reconstruction")
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(path: str, key: str | None) -> np.ndarray:
     try:
-        return load_data(path, key=key)
+        return read_data_file(path, key=key)
     except DataFileError as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:

@@ -144,7 +144,7 @@ def read_image_folder(path: Path) -> np.ndarray:
     return np.stack([np.asarray(img.convert(mode), dtype=np.float64) for img in images])
 
 
-def load_data(path: str | Path, *, key: str | None = None) -> np.ndarray:
+def read_data_file(path: str | Path, *, key: str | None = None) -> np.ndarray:
     """Read ``path``: a CSV file, a ``.npy``/``.npz`` file or a folder of images.
 
     Parameters
@@ -164,11 +164,11 @@ def load_data(path: str | Path, *, key: str | None = None) -> np.ndarray:
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from skalocc._io import load_data
+    >>> from skalocc._io import read_data_file
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     file = Path(tmp) / "data.csv"
     ...     _ = file.write_text("a,b\\n1,2\\n3,4\\n")
-    ...     load_data(file)
+    ...     read_data_file(file)
     array([[1., 2.],
            [3., 4.]])
     """

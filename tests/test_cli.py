@@ -12,7 +12,7 @@ import pytest
 
 from skalocc import ALOCCDetector
 from skalocc._cli import build_parser, main
-from skalocc._io import DataFileError, load_data
+from skalocc._io import DataFileError, read_data_file
 
 TINY_OPTIONS = ["--epochs", "1", "--batch-size", "32", "--latent-dim", "2", "--random-state", "0"]
 
@@ -92,7 +92,7 @@ def test_fit_and_score_image_folder(tmp_path, image_folder, capsys):
     assert main(["score", str(model), str(image_folder)]) == 0
     _, table = _read_scores(capsys.readouterr().out)
     assert table.shape == (12, 3)
-    np.testing.assert_allclose(table[:, 0], detector.score_samples(load_data(image_folder)))
+    np.testing.assert_allclose(table[:, 0], detector.score_samples(read_data_file(image_folder)))
 
 
 def test_fit_options_reach_the_estimator():
@@ -137,18 +137,18 @@ def test_fit_options_reach_the_estimator():
 
 def test_data_loaders(tmp_path):
     X = np.arange(12.0).reshape(4, 3)
-    np.testing.assert_array_equal(load_data(_write_csv(tmp_path / "h.csv", X)), X)
-    np.testing.assert_array_equal(load_data(_write_csv(tmp_path / "n.csv", X, False)), X)
+    np.testing.assert_array_equal(read_data_file(_write_csv(tmp_path / "h.csv", X)), X)
+    np.testing.assert_array_equal(read_data_file(_write_csv(tmp_path / "n.csv", X, False)), X)
     np.save(tmp_path / "a.npy", X)
-    np.testing.assert_array_equal(load_data(tmp_path / "a.npy"), X)
+    np.testing.assert_array_equal(read_data_file(tmp_path / "a.npy"), X)
     np.savez(tmp_path / "one.npz", X)
-    np.testing.assert_array_equal(load_data(tmp_path / "one.npz"), X)
+    np.testing.assert_array_equal(read_data_file(tmp_path / "one.npz"), X)
     np.savez(tmp_path / "two.npz", train=X, test=X[:2])
-    np.testing.assert_array_equal(load_data(tmp_path / "two.npz", key="test"), X[:2])
+    np.testing.assert_array_equal(read_data_file(tmp_path / "two.npz", key="test"), X[:2])
     with pytest.raises(DataFileError, match="choose one with --key"):
-        load_data(tmp_path / "two.npz")
+        read_data_file(tmp_path / "two.npz")
     with pytest.raises(DataFileError, match="no array 'nope'"):
-        load_data(tmp_path / "two.npz", key="nope")
+        read_data_file(tmp_path / "two.npz", key="nope")
 
 
 def test_colour_images_are_read_as_rgb(tmp_path, image_folder):
@@ -156,12 +156,12 @@ def test_colour_images_are_read_as_rgb(tmp_path, image_folder):
 
     shutil.copytree(image_folder, tmp_path / "mixed")
     Image.new("RGB", (8, 8), (255, 0, 0)).save(tmp_path / "mixed" / "zz.png")
-    X = load_data(tmp_path / "mixed")
+    X = read_data_file(tmp_path / "mixed")
     assert X.shape == (13, 8, 8, 3)
     np.testing.assert_array_equal(X[-1, 0, 0], [255, 0, 0])
     Image.new("L", (9, 8)).save(tmp_path / "mixed" / "zzz.png")
     with pytest.raises(DataFileError, match=r"differ in size.*zzz\.png is 9x8"):
-        load_data(tmp_path / "mixed")
+        read_data_file(tmp_path / "mixed")
 
 
 @pytest.mark.parametrize(
