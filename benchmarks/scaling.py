@@ -25,7 +25,6 @@ Prints a markdown table and writes ``scaling.{md,json}`` to ``--out`` (default
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
@@ -34,6 +33,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, _ROOT)
+
+from benchmarks._report import machine_info, utc_now, write_atomic  # noqa: E402
 
 GRID = {
     "latent_dim": [2, 4, 8],
@@ -198,9 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs, "
-        f"python {platform.python_version()}",
+        "date": utc_now(),
+        "machine": machine_info(),
         "load_average_at_start": load,
         "command": "python benchmarks/scaling.py " + " ".join(argv or sys.argv[1:]),
         "search": f"{n_candidates} candidates x {len(folds)} folds, epochs={args.epochs}",
@@ -208,10 +212,14 @@ def main(argv: list[str] | None = None) -> int:
         "best_params": {k: list(v) if isinstance(v, tuple) else v for k, v in best.items()},
         "best_mean_auroc": float(np.max(reference["mean_test_score"])),
     }
-    (args.out / "scaling.json").write_text(json.dumps({**meta, "rows": rows}, indent=1))
-    (args.out / "scaling.md").write_text(
-        f"{meta['date']} - {meta['command']}\n\n{meta['machine']}, load average "
-        f"{load:.1f} at start; search: {meta['search']}\n\n{table}\n"
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} logical CPUs, python {platform.python_version()}"
+    )
+    write_atomic(args.out / "scaling.json", json.dumps({**meta, "rows": rows}, indent=1))
+    write_atomic(
+        args.out / "scaling.md",
+        f"{meta['date']} - {meta['command']}\n\n{machine}, load average "
+        f"{load:.1f} at start; search: {meta['search']}\n\n{table}\n",
     )
     return 0
 

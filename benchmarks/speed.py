@@ -34,10 +34,7 @@ Prints markdown tables and writes ``speed.{md,json}`` to ``--out`` (default
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -45,6 +42,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._report import machine_info, utc_now, write_atomic  # noqa: E402
 
 
 def _child(part: str, *args: str) -> list[dict]:
@@ -193,14 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     tables = _tables(results)
     print(tables)
     meta = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, python "
-        f"{platform.python_version()}",
+        "date": utc_now(),
+        "machine": machine_info(),
         "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps({**meta, **results}, indent=1))
-    (args.out / "speed.md").write_text(f"{meta['date']} - {meta['command']}\n\n{tables}\n")
+    write_atomic(args.out / "speed.json", json.dumps({**meta, **results}, indent=1))
+    write_atomic(args.out / "speed.md", f"{meta['date']} - {meta['command']}\n\n{tables}\n")
     return 0
 
 
