@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -13,86 +12,16 @@ from sklearn.utils import check_random_state
 
 # Parameter constraints have no public home in scikit-learn; every
 # scikit-learn-compatible project imports them from here.
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    InvalidParameterError,
-    StrOptions,
-)
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skalocc import _chunks
 from skalocc._persistence import SerializedModel, check_pickle_version
+from skalocc._presets import SCORE_KINDS
 from skalocc._scaling import MinMaxScaling
+from skalocc._validation import check_tuple_params, scaled_input, training_input
 from skalocc._version import __version__
 
-_SCORE_KINDS = ("D(R(X))", "D(X)", "reconstruction", "combined")
-# Training steps that epochs="auto" guarantees, however small the data set.
-_AUTO_MIN_STEPS = 1000
-_AUTO_MIN_EPOCHS = 10
 _NETWORKS = ("reconstructor_", "discriminator_")
-
-
-def _check_int_sequence(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
-    """Return ``value`` as a tuple of positive ints or raise InvalidParameterError."""
-    items = tuple(value)
-    ok = all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in items)
-    if not ok or (not items and not allow_empty):
-        raise InvalidParameterError(
-            f"The {name!r} parameter of ALOCCDetector must be a "
-            f"{'' if allow_empty else 'non-empty '}tuple of positive ints. "
-            f"Got {value!r} instead."
-        )
-    return tuple(int(v) for v in items)
-
-
-def _split_images(X):
-    """Flatten 3-D/4-D image arrays to rows; leave anything else to validation.
-
-    Returns
-    -------
-    X2d : array-like
-        Rows, one per sample (``X`` itself when it was not an image array).
-    image_shape : tuple of int or None
-        ``(h, w, c)`` of image input, else None.
-    """
-    ndim = getattr(X, "ndim", None)
-    if ndim is None and isinstance(X, list | tuple):
-        try:
-            ndim = np.asarray(X).ndim
-        except ValueError:  # ragged nested lists: let validate_data explain
-            return X, None
-    if ndim is None:
-        return X, None
-    if ndim > 4:
-        raise ValueError(
-            f"Expected 2-D rows or a 3-D/4-D array of images, got an array with {ndim} dimensions."
-        )
-    if ndim < 3:
-        return X, None
-    arr = np.asarray(X)
-    shape = tuple(int(s) for s in arr.shape[1:])
-    if len(shape) == 2:
-        shape += (1,)
-    return arr.reshape(arr.shape[0], math.prod(arr.shape[1:])), shape
-
-
-def _check_float32_range(X: np.ndarray) -> None:
-    """Raise ValueError when finite ``X`` holds values beyond float32's range.
-
-    The networks train in float32: larger values would overflow to infinity
-    there, so they are refused up front with the largest value named.
-    """
-    if not X.size:
-        return
-    limit = float(np.finfo(np.float32).max)
-    peak = max(abs(float(X.min())), abs(float(X.max())))  # no |X| copy
-    if peak > limit:
-        raise ValueError(
-            f"Input X contains values too large for float32 (largest magnitude "
-            f"{peak:.3g} > {limit:.3g}); ALOCCDetector's networks compute "
-            "in float32. Rescale the data."
-        )
 
 
 class ALOCCDetector(OutlierMixin, BaseEstimator):
@@ -274,7 +203,7 @@ default=None
         "noise_std": [Interval(Real, 0, None, closed="left")],
         "pseudo_anomalies": ["boolean"],
         "refine_fraction": [Interval(Real, 0, 1, closed="both")],
-        "novelty_score": [StrOptions(set(_SCORE_KINDS))],
+        "novelty_score": [StrOptions(set(SCORE_KINDS))],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -329,78 +258,6 @@ default=None
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _resolve_image_shape(self, input_shape, n_features: int):
-        """Return ``(h, w, c)`` for image mode or None for tabular mode."""
-        param = self.image_shape
-        if param is not None:
-            items = tuple(param)
-            ok = (
-                len(items) in (2, 3)
-                and all(isinstance(v, Integral) and not isinstance(v, bool) for v in items)
-                and all(v >= 1 or v == -1 for v in items)
-                and sum(v == -1 for v in items) <= 1
-            )
-            if not ok:
-                raise InvalidParameterError(
-                    "The 'image_shape' parameter of ALOCCDetector must be (h, w) or "
-                    "(h, w, c) of positive ints, one of which may be -1 (inferred). "
-                    f"Got {param!r} instead."
-                )
-            param = tuple(int(v) for v in items) + ((1,) if len(items) == 2 else ())
-        if input_shape is not None:
-            if param is not None and any(
-                p not in (-1, s) for p, s in zip(param, input_shape, strict=True)
-            ):
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)!r} does not match the shape "
-                    f"of the input images {input_shape!r}."
-                )
-            return input_shape
-        if param is None:
-            return None
-        known = math.prod(v for v in param if v != -1)
-        if -1 in param and n_features % known == 0:
-            param = tuple(n_features // known if v == -1 else v for v in param)
-        if math.prod(param) != n_features:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)!r} does not fit X's {n_features} "
-                f"features: it holds {known}{' x k' if -1 in param else ''} values per "
-                "sample."
-            )
-        return param
-
-    def _fit_scaling_in_chunks(self, twin, X2d: np.ndarray, input_image_shape):
-        """Validate large 2-D ``X2d`` chunk by chunk and learn its scaling.
-
-        Returns
-        -------
-        scaling : MinMaxScaling
-            Learned from the chunks' minima and maxima (the same values as
-            from the whole array).
-        image_shape : tuple of int or None
-            As :meth:`_resolve_image_shape` gives it.
-        """
-        image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
-        axis = 0 if image_shape is None else None
-        low = high = None
-        for i, chunk in enumerate(_chunks.row_chunks(X2d, _chunks.chunk_rows(X2d.shape[1]))):
-            if i == 0:  # sets n_features_in_ (and checks names) on the twin
-                chunk = validate_data(twin, chunk, dtype=np.float64)
-            else:
-                chunk = check_array(chunk, dtype=np.float64)
-            _check_float32_range(chunk)
-            c_low, c_high = np.min(chunk, axis=axis), np.max(chunk, axis=axis)
-            low = c_low if low is None else np.minimum(low, c_low)
-            high = c_high if high is None else np.maximum(high, c_high)
-        return MinMaxScaling.from_extremes(low, high), image_shape
-
-    def _n_epochs(self, n_samples: int) -> int:
-        """Resolve ``epochs`` ("auto": at least _AUTO_MIN_STEPS steps) for ``n_samples``."""
-        if self.epochs != "auto":
-            return int(self.epochs)
-        steps_per_epoch = math.ceil(n_samples / self.batch_size)
-        return max(_AUTO_MIN_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
-
     def fit(self, X: ArrayLike, y: None = None) -> ALOCCDetector:
         """Train R and D on target-class samples ``X``.
 
@@ -417,138 +274,32 @@ default=None
             The fitted estimator.
         """
         self._validate_params()
-        filters = _check_int_sequence("filters", self.filters, allow_empty=False)
-        hidden_units = _check_int_sequence("hidden_units", self.hidden_units, allow_empty=True)
-
+        checked = check_tuple_params(self)
         # Validate on a twin so that nothing on self changes until the end.
         twin = clone(self)
-        X2d, input_image_shape = _split_images(X)
-        streamed = (
-            isinstance(X2d, np.ndarray) and X2d.ndim == 2 and X2d.size * 8 > _chunks.STREAM_BYTES
-        )
-        if streamed:
-            # Large input: checked and measured chunk by chunk, never copied whole.
-            scaling, image_shape = self._fit_scaling_in_chunks(twin, X2d, input_image_shape)
-        else:
-            X2d = validate_data(twin, X2d, dtype=np.float64)
-            _check_float32_range(X2d)
-            image_shape = self._resolve_image_shape(input_image_shape, X2d.shape[1])
-            scaling = MinMaxScaling.fit(X2d, per_feature=image_shape is None)
-        model_shape = image_shape or (X2d.shape[1],)
-        if streamed:
-            rows = _chunks.ScaledRows(X2d, scaling, model_shape)
-            x32 = rows
-        else:
-            # Scale once in float64: scores (and so offset_) use it as
-            # score_samples does; the networks train on a float32 copy.
-            x = scaling.transform(X2d, dtype=np.float64).reshape((-1, *model_shape))
-            x32 = x.astype(np.float32)
+        data, streamed, image_shape, extremes = training_input(twin, X, checked["image_shape"])
+        scaling = MinMaxScaling.from_extremes(*extremes, per_feature=image_shape is None)
+        sample_shape = image_shape or (twin.n_features_in_,)
+        rows = _chunks.training_rows(data, scaling, sample_shape, streamed=streamed)
 
-        from skalocc._distribute import resolve_strategy, strategy_scope
-        from skalocc._networks import (
-            build_discriminator,
-            build_reconstructor,
-            float64_copy,
-            keras_clone,
-        )
-        from skalocc._scoring import auto_offset, training_scores
-        from skalocc._training import ReconstructorSnapshot, make_refiner, make_trainer, train
+        from skalocc._scoring import threshold, training_scores
+        from skalocc._training import fit_networks
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        rng = np.random.default_rng(seed)
-
-        x_train, x_val = x32, None
-        n_samples = len(x32)
-        if self.tol is not None and n_samples >= 2:
-            order = rng.permutation(n_samples)
-            n_val = min(n_samples - 1, max(1, round(self.validation_fraction * n_samples)))
-            if streamed:
-                x_val, x_train = rows.take(order[:n_val]), rows.subset(order[n_val:])
-            else:
-                x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
-
-        # Under a tf.distribute strategy, R, D and the optimizers hold its variables.
-        strategy = resolve_strategy(self.distribution_strategy)
-        with strategy_scope(strategy):
-            reconstructor = build_reconstructor(
-                model_shape,
-                filters=filters,
-                hidden_units=hidden_units,
-                latent_dim=self.latent_dim,
-                kernel_size=self.kernel_size,
-                rng=rng,
-            )
-            discriminator = build_discriminator(
-                model_shape,
-                filters=filters,
-                hidden_units=hidden_units,
-                kernel_size=self.kernel_size,
-                rng=rng,
-            )
-            trainer = make_trainer(
-                reconstructor,
-                discriminator,
-                reconstruction_weight=self.reconstruction_weight,
-                noise_std=self.noise_std,
-                learning_rate=self.learning_rate,
-                discriminator_learning_rate=self.discriminator_learning_rate or self.learning_rate,
-                seed=int(rng.integers(np.iinfo(np.int32).max)),
-                pseudo_anomalies=self.pseudo_anomalies,
-            )
-        n_epochs = self._n_epochs(len(x_train))
-        snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
-        history = train(
-            trainer,
-            x_train,
-            x_val=x_val,
-            tol=self.tol,
-            epochs=n_epochs,
-            batch_size=self.batch_size,
-            rng=rng,
-            verbose=min(int(self.verbose), 2),
-            callbacks=(snapshot,),
+        nets = fit_networks(
+            rows, sample_shape, self._training_settings(checked), np.random.default_rng(seed)
         )
-        n_trained = len(history.get("d_loss", []))
-        if self.refine_fraction > 0 and snapshot.weights is not None:
-            with strategy_scope(strategy):  # variables of the strategy
-                old_reconstructor = keras_clone(reconstructor)
-                old_reconstructor.set_weights(snapshot.weights)
-                refiner = make_refiner(
-                    discriminator,
-                    old_reconstructor,
-                    noise_std=self.noise_std,
-                    learning_rate=self.discriminator_learning_rate or self.learning_rate,
-                    seed=int(rng.integers(np.iinfo(np.int32).max)),
-                    pseudo_anomalies=self.pseudo_anomalies,
-                )
-            refined = train(
-                refiner,
-                x_train,
-                x_val=None,
-                tol=None,
-                epochs=math.ceil(self.refine_fraction * n_trained),
-                batch_size=self.batch_size,
-                rng=rng,
-                verbose=min(int(self.verbose), 2),
-            )
-            history.update(refined)
-        reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
-        kind = self.novelty_score
-        chunks = rows.scaled_chunks() if streamed else [x]
-        scores, reference = training_scores(reconstructor, discriminator, chunks, kind)
-        if self.contamination == "auto":
-            offset = auto_offset(scores)
-        else:
-            offset = float(np.percentile(scores, 100.0 * self.contamination))
-
+        scores, reference = training_scores(
+            nets.reconstructor, nets.discriminator, rows.scaled_chunks(), self.novelty_score
+        )
         fitted = {
-            "reconstructor_": reconstructor,
-            "discriminator_": discriminator,
-            "offset_": offset,
-            "novelty_score_": kind,
+            "reconstructor_": nets.reconstructor,
+            "discriminator_": nets.discriminator,
+            "offset_": threshold(scores, self.contamination),
+            "novelty_score_": self.novelty_score,
             "score_reference_": reference,
-            "history_": history,
-            "n_epochs_": n_trained,
+            "history_": nets.history,
+            "n_epochs_": nets.n_epochs,
             "image_shape_": image_shape,
             "scaling_": scaling,
             "n_features_in_": twin.n_features_in_,
@@ -559,6 +310,29 @@ default=None
         params = {k: v for k, v in vars(self).items() if not k.endswith("_")}
         self.__dict__ = {**params, **fitted}
         return self
+
+    def _training_settings(self, checked: dict):
+        """The parameters that shape and train the networks, checked."""
+        from skalocc._training import TrainingSettings
+
+        return TrainingSettings(
+            filters=checked["filters"],
+            hidden_units=checked["hidden_units"],
+            latent_dim=self.latent_dim,
+            kernel_size=self.kernel_size,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            discriminator_learning_rate=self.discriminator_learning_rate,
+            reconstruction_weight=self.reconstruction_weight,
+            noise_std=self.noise_std,
+            pseudo_anomalies=self.pseudo_anomalies,
+            refine_fraction=self.refine_fraction,
+            tol=self.tol,
+            validation_fraction=self.validation_fraction,
+            distribution_strategy=self.distribution_strategy,
+            verbose=self.verbose,
+        )
 
     # ---------------------------------------------------------- persistence
     def __getstate__(self):
@@ -578,56 +352,6 @@ default=None
         super().__setstate__(state)
 
     # -------------------------------------------------------------- scoring
-    def _scaled_input(self, X):
-        """Validate ``X`` against the fit and scale it for the networks.
-
-        Large arrays are validated and scaled in consecutive chunks of rows
-        (:mod:`skalocc._chunks`), so that no float64 copy of the whole input
-        is ever made; smaller inputs form a single chunk.
-
-        Returns
-        -------
-        chunks : iterator of ndarray of float64
-            Scaled input, in order, each of shape ``(m, *image_shape_)`` or
-            ``(m, n_features_in_)``.
-        image_input_shape : tuple of int or None
-            ``X.shape[1:]`` when ``X`` is a 3-D/4-D image array, else None.
-        """
-        check_is_fitted(self)
-        X2d, input_image_shape = _split_images(X)
-        if input_image_shape is not None and input_image_shape != self.image_shape_:
-            fitted = (
-                f"images of shape {self.image_shape_}"
-                if self.image_shape_ is not None
-                else f"tabular rows of {self.n_features_in_} features"
-            )
-            raise ValueError(
-                f"X holds images of shape {input_image_shape}, but ALOCCDetector was "
-                f"fitted on {fitted}."
-            )
-        model_shape = self.image_shape_ or (self.n_features_in_,)
-        # float32, float16 and small integers cannot exceed float32's range.
-        dtype = getattr(X2d, "dtype", None)
-        fits_float32 = dtype is not None and np.can_cast(dtype, np.float32, casting="safe")
-        pieces = [X2d]
-        if isinstance(X2d, np.ndarray) and X2d.ndim == 2:
-            rows = _chunks.chunk_rows(X2d.shape[1])
-            if len(X2d) > rows:
-                pieces = _chunks.row_chunks(X2d, rows)
-
-        def scaled():
-            for i, piece in enumerate(pieces):
-                if i == 0:  # the one check of feature names and counts
-                    piece = validate_data(self, piece, reset=False, dtype=np.float64)
-                else:
-                    piece = check_array(piece, dtype=np.float64)
-                if not fits_float32:
-                    _check_float32_range(piece)
-                yield self.scaling_.transform(piece, dtype=np.float64).reshape((-1, *model_shape))
-
-        image_input_shape = None if input_image_shape is None else tuple(np.shape(X)[1:])
-        return scaled(), image_input_shape
-
     def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Novelty score of each sample; higher means more normal.
 
@@ -643,7 +367,7 @@ default=None
         """
         from skalocc._scoring import novelty_scores
 
-        chunks, _ = self._scaled_input(X)
+        chunks, _ = scaled_input(self, X)
         scores = np.concatenate(
             [
                 novelty_scores(
@@ -708,7 +432,7 @@ default=None
         """
         from skalocc._scoring import forward
 
-        chunks, image_input_shape = self._scaled_input(X)
+        chunks, image_input_shape = scaled_input(self, X)
         rec = np.concatenate(
             [
                 self.scaling_.inverse_transform(forward(self.reconstructor_, x).reshape(len(x), -1))

@@ -29,10 +29,9 @@ _ROW_MULTIPLE = 512
 _SHARED_MODES = ("r", "r+", "w+", "readonly", "readwrite", "write")
 
 
-def chunk_rows(values_per_row: int, chunk_bytes: int | None = None) -> int:
+def chunk_rows(values_per_row: int) -> int:
     """Rows per chunk for rows of ``values_per_row`` float64 values."""
-    budget = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
-    rows = budget // (8 * max(1, values_per_row))
+    rows = CHUNK_BYTES // (8 * max(1, values_per_row))
     return max(_ROW_MULTIPLE, rows - rows % _ROW_MULTIPLE)
 
 
@@ -129,7 +128,88 @@ def row_chunks(X: np.ndarray, rows: int) -> Iterator[np.ndarray]:
 STREAM_BYTES = 512 * 2**20
 
 
-class ScaledRows:
+def training_rows(data: np.ndarray, scaling, sample_shape: tuple, *, streamed: bool):
+    """The training rows of ``fit``: :class:`ScaledRows` or :class:`InMemoryRows`.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_samples, n_features)
+        The validated input: a float64 copy, or (``streamed``) the large
+        input itself, which is never copied whole.
+    scaling : MinMaxScaling
+        The learned scaling.
+    sample_shape : tuple of int
+        Shape of one network input: ``(n_features,)`` or ``(h, w, c)``.
+    streamed : bool
+        Scale rows on demand instead of once.
+    """
+    cls = ScaledRows if streamed else InMemoryRows
+    return cls(data, scaling, sample_shape)
+
+
+class _Rows:
+    """What training and scoring read of the training rows, however they are held.
+
+    ``len(rows)``; ``rows.subset(positions)``, a view of some of them;
+    ``rows.take(positions)``, scaled float32 rows for the networks;
+    ``rows.scaled_chunks()``, all of them scaled in float64 in consecutive
+    chunks (for exact scores); ``rows.batch_fetcher()``, a TensorFlow
+    function from a batch of positions to the float32 batch.
+    """
+
+    sample_shape: tuple
+    index: np.ndarray | None
+
+    def _positions(self, positions) -> np.ndarray:
+        return np.asarray(positions if self.index is None else self.index[positions])
+
+
+class InMemoryRows(_Rows):
+    """Training rows scaled once, in float64 (for scores) and float32 (for training).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+        The validated input.
+    scaling : MinMaxScaling
+        The learned scaling.
+    sample_shape : tuple of int
+        Shape of one network input.
+    """
+
+    def __init__(self, X: np.ndarray, scaling, sample_shape: tuple):
+        self.sample_shape = tuple(sample_shape)
+        self.scaled = scaling.transform(X, dtype=np.float64).reshape((-1, *self.sample_shape))
+        self.scaled32 = self.scaled.astype(np.float32)
+        self.index = None
+
+    def __len__(self) -> int:
+        return len(self.scaled) if self.index is None else len(self.index)
+
+    def subset(self, positions: np.ndarray) -> InMemoryRows:
+        """The rows at ``positions`` of this object (sharing the scaled arrays)."""
+        part = object.__new__(InMemoryRows)
+        part.__dict__ = {**self.__dict__, "index": self._positions(positions)}
+        return part
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """Scaled float32 rows at ``positions``."""
+        return self.scaled32[self._positions(positions)]
+
+    def scaled_chunks(self) -> Iterator[np.ndarray]:
+        """The rows scaled in float64, as one chunk."""
+        yield self.scaled if self.index is None else self.scaled[self.index]
+
+    def batch_fetcher(self):
+        """Copy the float32 rows into TensorFlow once; batches are gathered there."""
+        from skalocc._backend import tf_keras
+
+        tf, _ = tf_keras()
+        data = tf.constant(self.scaled32 if self.index is None else self.take(np.arange(len(self))))
+        return lambda idx: tf.gather(data, idx)
+
+
+class ScaledRows(_Rows):
     """Rows of a large 2-D array, scaled on demand and shaped for the networks.
 
     Parameters
@@ -156,23 +236,41 @@ class ScaledRows:
 
     def subset(self, positions: np.ndarray) -> ScaledRows:
         """The rows at ``positions`` of this object, as a new ScaledRows."""
-        rows = positions if self.index is None else self.index[positions]
-        return ScaledRows(self.X, self.scaling, self.sample_shape, np.asarray(rows))
+        return ScaledRows(self.X, self.scaling, self.sample_shape, self._positions(positions))
+
+    def _scaled(self, batch: np.ndarray, dtype) -> np.ndarray:
+        scaled = self.scaling.transform(np.asarray(batch, dtype=np.float64), dtype=np.float64)
+        return scaled.astype(dtype, copy=False).reshape((-1, *self.sample_shape))
 
     def take(self, positions: np.ndarray) -> np.ndarray:
         """Scaled float32 rows at ``positions`` (same values as scaling all, then casting)."""
-        rows = np.asarray(positions if self.index is None else self.index[positions])
+        rows = self._positions(positions)
         if self._file is not None:
             batch = _read_rows(*self._file, rows, self.X.shape[1], self.X.dtype)
         else:
             batch = self.X[rows]
-        batch = np.asarray(batch, dtype=np.float64)
-        scaled = self.scaling.transform(batch, dtype=np.float64).astype(np.float32)
-        return scaled.reshape((-1, *self.sample_shape))
+        return self._scaled(batch, np.float32)
 
     def scaled_chunks(self) -> Iterator[np.ndarray]:
-        """All rows of ``X``, scaled in float64 chunk by chunk, in order."""
+        """The rows scaled in float64, chunk by chunk, in order."""
         rows = chunk_rows(int(np.prod(self.sample_shape)))
-        for chunk in row_chunks(self.X, rows):
-            scaled = self.scaling.transform(np.asarray(chunk, dtype=np.float64), np.float64)
-            yield scaled.reshape((-1, *self.sample_shape))
+        if self.index is None:
+            for chunk in row_chunks(self.X, rows):
+                yield self._scaled(chunk, np.float64)
+        else:
+            for start in range(0, len(self.index), rows):
+                yield self._scaled(self.X[self.index[start : start + rows]], np.float64)
+
+    def batch_fetcher(self):
+        """Read and scale each batch from the input as it is needed."""
+        from skalocc._backend import tf_keras
+
+        tf, _ = tf_keras()
+        shape = (None, *self.sample_shape)
+
+        def fetch(idx):
+            batch = tf.numpy_function(self.take, [idx], tf.float32)
+            batch.set_shape(shape)
+            return batch
+
+        return fetch

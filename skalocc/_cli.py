@@ -19,9 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from skalocc._io import DataFileError, read_data_file
+from skalocc._presets import SCORE_KINDS
 from skalocc._version import __version__
-
-_SCORES = ("combined", "D(X)", "D(R(X))", "reconstruction")
 
 _DATA_HELP = (
     "DATA is a .csv file (numbers, one sample per row; a non-numeric first row is a "
@@ -121,7 +120,7 @@ def _add_fit_parser(subparsers) -> None:
     )
     p.add_argument("--batch-size", type=_positive_int, metavar="N", help="default: 64")
     p.add_argument("--learning-rate", type=float, metavar="LR", help="default: 2e-4")
-    p.add_argument("--novelty-score", choices=_SCORES, help="default: combined")
+    p.add_argument("--novelty-score", choices=SCORE_KINDS, help="default: combined")
     p.add_argument(
         "--contamination",
         type=_contamination,
@@ -257,12 +256,17 @@ def _fit(args: argparse.Namespace) -> int:
     )
     print(
         f"Fitted ALOCCDetector on {len(X)} samples ({mode}) in {seconds:.1f} s, "
-        f"{detector.n_epochs_} epochs; {n_out} training sample{'' if n_out == 1 else 's'} "
+        f"{_plural(detector.n_epochs_, 'epoch')}; {_plural(n_out, 'training sample')} "
         "below the threshold "
         f"(offset_ = {detector.offset_:.4g}). Saved to {out}.",
         file=sys.stderr,
     )
     return 0
+
+
+def _plural(n: int, noun: str) -> str:
+    """``"1 epoch"``, ``"2 epochs"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -283,10 +287,12 @@ def _load_model(path: str):
             f"{model_path}: not a model saved by 'skalocc fit' (unpickling failed with "
             f"{type(exc).__name__})."
         ) from None
-    if not all(hasattr(model, name) for name in ("score_samples", "predict", "offset_")):
+    from skalocc._alocc import ALOCCDetector
+
+    if not (isinstance(model, ALOCCDetector) and hasattr(model, "offset_")):
         raise CommandError(
-            f"{model_path}: holds a {type(model).__name__}, not a fitted detector saved "
-            "by 'skalocc fit'."
+            f"{model_path}: holds a {type(model).__name__}, not a fitted ALOCCDetector "
+            "saved by 'skalocc fit'."
         )
     return model
 
@@ -315,8 +321,8 @@ def _score(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CommandError(f"{args.out}: cannot write ({exc.strerror or exc}).") from None
         print(
-            f"Scored {len(X)} samples: {int(np.sum(labels == -1))} outliers, "
-            f"{int(np.sum(labels == 1))} inliers. Saved to {args.out}.",
+            f"Scored {_plural(len(X), 'sample')}: {_plural(int(np.sum(labels == -1)), 'outlier')}, "
+            f"{_plural(int(np.sum(labels == 1)), 'inlier')}. Saved to {args.out}.",
             file=sys.stderr,
         )
     return 0

@@ -40,10 +40,8 @@ def resolve_strategy(strategy):
     """
     if strategy is None:
         return None
-    if isinstance(strategy, str):
-        if strategy == "mirrored":
-            return tf.distribute.MirroredStrategy()
-        raise ValueError(f"Unknown distribution strategy {strategy!r}.")  # pragma: no cover
+    if isinstance(strategy, str):  # "mirrored", the one name the constraints allow
+        return tf.distribute.MirroredStrategy()
     if not isinstance(strategy, tf.distribute.Strategy):
         raise TypeError(
             "The 'distribution_strategy' parameter of ALOCCDetector must be None, "
@@ -81,6 +79,15 @@ def global_batch_loss(per_sample):
     if replicas == 1:
         return ops.mean(per_sample)
     return ops.mean(per_sample) / replicas
+
+
+def batch_mean(replica_loss):
+    """The batch's mean loss from a replica's share of it (:func:`global_batch_loss`).
+
+    Loss trackers average over replicas, so each replica records its share
+    times the number of replicas; without a strategy this is the identity.
+    """
+    return replica_loss * tf.distribute.get_strategy().num_replicas_in_sync
 
 
 def replica_normal(shape, *, stddev: float, seed_generator):

@@ -54,8 +54,16 @@ def read_csv(path: Path) -> np.ndarray:
             )
         parsed = [_float_or_none(cell) for cell in row]
         if any(v is None for v in parsed):
-            bad = row[parsed.index(None)]
-            raise DataFileError(f"{path}: data row {line} holds a non-numeric value {bad!r}.")
+            column = parsed.index(None) + 1
+            bad = row[column - 1]
+            if not bad.strip():
+                raise DataFileError(
+                    f"{path}: data row {line} has a missing value (an empty cell) in column "
+                    f"{column}; ALOCCDetector needs complete samples: fill it in or drop the row."
+                )
+            raise DataFileError(
+                f"{path}: data row {line} holds a non-numeric value {bad!r} in column {column}."
+            )
         values.append(parsed)
     return np.asarray(values, dtype=np.float64)
 

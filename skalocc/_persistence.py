@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skalocc._version import __version__
+from skalocc.exceptions import InconsistentVersionWarning
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,6 @@ class SerializedModel:
         model = keras.saving.deserialize_keras_object(self.config)
         model.set_weights(self.weights)
         return model
-
-
-class InconsistentVersionWarning(UserWarning):
-    """A pickle made by another skalocc version is being loaded."""
 
 
 def check_pickle_version(saved: str | None) -> None:

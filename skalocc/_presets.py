@@ -1,8 +1,12 @@
-"""Named parameter sets for :class:`~skalocc.ALOCCDetector`."""
+"""Named parameter values and sets of :class:`~skalocc.ALOCCDetector`."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
+
+#: The scores ``novelty_score`` names, the default first (:mod:`skalocc._scoring`
+#: computes them; the command line offers them in this order).
+SCORE_KINDS = ("combined", "D(X)", "D(R(X))", "reconstruction")
 
 #: The paper's configuration (Sabokrou et al., CVPR 2018): a fully
 #: convolutional R without a dense bottleneck, lambda = 0.4, input noise

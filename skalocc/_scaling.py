@@ -9,9 +9,20 @@ training range map outside [0, 1], which the networks see as unusual.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+
+def feature_extremes(chunks: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature minimum and maximum over the rows of consecutive 2-D ``chunks``."""
+    low = high = None
+    for chunk in chunks:
+        c_low, c_high = np.min(chunk, axis=0), np.max(chunk, axis=0)
+        low = c_low if low is None else np.minimum(low, c_low)
+        high = c_high if high is None else np.maximum(high, c_high)
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,10 @@ class MinMaxScaling:
         return cls.from_extremes(np.min(X, axis=axis), np.max(X, axis=axis))
 
     @classmethod
-    def from_extremes(cls, minimum, maximum) -> MinMaxScaling:
-        """Scaling from the minimum and maximum (computed elsewhere, e.g. in chunks)."""
+    def from_extremes(cls, minimum, maximum, *, per_feature: bool = True) -> MinMaxScaling:
+        """Scaling from per-feature minima and maxima (pooled unless ``per_feature``)."""
+        if not per_feature:  # the minimum of the per-feature minima is exact
+            minimum, maximum = np.min(minimum), np.max(maximum)
         minimum = np.asarray(minimum, dtype=np.float64)
         scale = np.asarray(maximum, dtype=np.float64) - minimum
         scale = np.where(scale > 0, scale, 1.0)

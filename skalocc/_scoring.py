@@ -187,6 +187,23 @@ def novelty_scores(
 
 
 def auto_offset(scores: np.ndarray) -> float:
-    """Lower Tukey fence of the training scores: ``Q1 - 1.5 * IQR``."""
+    """Lower Tukey fence of the training scores: ``Q1 - 1.5 * IQR``.
+
+    Examples
+    --------
+    >>> auto_offset(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    -1.0
+    """
     q1, q3 = np.percentile(scores, [25, 75])
     return float(q1 - 1.5 * (q3 - q1))
+
+
+def threshold(scores: np.ndarray, contamination: str | float) -> float:
+    """``offset_`` from the training scores: the Tukey fence ("auto") or a percentile.
+
+    With a float ``contamination``, that share of the training scores lies
+    below the threshold.
+    """
+    if contamination == "auto":
+        return auto_offset(scores)
+    return float(np.percentile(scores, 100.0 * contamination))

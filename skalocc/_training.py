@@ -1,290 +1,190 @@
-"""The adversarial R + D training step, as a Keras 3 model.
+"""Building and training R and D for ``fit``: one function, :func:`fit_networks`.
 
-:class:`ALOCCTrainer` wraps the reconstructor R and the discriminator D and
-implements the paper's objective (eq. 3-5) in ``train_step``:
-
-* D step: ``max_D log D(X) + log(1 - D(R(X~)))`` with ``X~ = X + eta``,
-  ``eta ~ N(0, noise_std^2 I)``;
-* R step: ``min_R -log D(R(X~)) + lambda * ||X - R(X~)||^2`` (the
-  non-saturating form of the adversarial term; the squared norm is summed
-  over the features of a sample and averaged over the batch).
-
-With ``pseudo_anomalies=True`` the D step also pushes D towards 0 on
-structure-broken training samples (:mod:`skalocc._pseudo`).
-
-:func:`train` feeds it batches in an order drawn from the caller's seed and
-records a plain-dict history; :class:`EpochMonitor` checks losses, evaluates
-the paper's stopping rule and raises a clear error if training diverges.
+:func:`fit_networks` builds R and D (under a ``tf.distribute`` strategy when
+asked), trains them adversarially (:mod:`skalocc._trainers`), optionally
+refines D, and returns float64 copies for exact scoring. :func:`train` feeds
+a trainer batches in an order drawn from the caller's seed and records a
+plain-dict history; :class:`EpochMonitor` checks losses, evaluates the
+paper's stopping rule and raises a clear error if training diverges.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 
 from skalocc._backend import retracing_warnings_dropped, tf_keras
-from skalocc._distribute import global_batch_loss, replica_normal
-from skalocc._pseudo import pseudo_anomalies
+from skalocc._distribute import resolve_strategy, strategy_scope
+from skalocc._networks import build_discriminator, build_reconstructor, float64_copy, keras_clone
 from skalocc._scoring import reconstruction_errors
+from skalocc._trainers import make_refiner, make_trainer
+from skalocc.exceptions import TrainingDivergedError
 
 tf, keras = tf_keras()
-ops = keras.ops
 
-LOSS_NAMES = ("d_loss", "r_loss", "r_adversarial_loss", "r_reconstruction_loss")
+# Training steps that epochs="auto" guarantees, however small the data set.
+AUTO_MIN_STEPS = 1000
+AUTO_MIN_EPOCHS = 10
 
 
-@keras.saving.register_keras_serializable(package="skalocc")
-class ALOCCTrainer(keras.Model):
-    """Joint model of R and D with the ALOCC ``train_step``.
+def resolve_epochs(epochs: int | str, n_samples: int, batch_size: int) -> int:
+    """Resolve ``epochs`` ("auto": at least AUTO_MIN_STEPS steps) for ``n_samples``."""
+    if epochs != "auto":
+        return int(epochs)
+    steps_per_epoch = math.ceil(n_samples / batch_size)
+    return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """The estimator's parameters that shape the networks and their training."""
+
+    filters: tuple[int, ...]
+    hidden_units: tuple[int, ...]
+    latent_dim: int | None
+    kernel_size: int
+    epochs: int | str
+    batch_size: int
+    learning_rate: float
+    discriminator_learning_rate: float | None
+    reconstruction_weight: float
+    noise_std: float
+    pseudo_anomalies: bool
+    refine_fraction: float
+    tol: float | None
+    validation_fraction: float
+    distribution_strategy: object
+    verbose: int
+
+
+@dataclass(frozen=True)
+class TrainedNetworks:
+    """What :func:`fit_networks` returns."""
+
+    reconstructor: object
+    discriminator: object
+    history: dict
+    n_epochs: int
+
+
+def progress_mode(verbose: int) -> int:
+    """Keras' ``verbose`` for ``verbose``: a redrawn bar (1) only on a terminal.
+
+    Elsewhere (a log file, a notebook's captured output, CI) the bar's carriage
+    returns and backspaces would garble the text, so 1 becomes one line per
+    epoch (2) there.
+    """
+    verbose = min(int(verbose), 2)
+    if verbose == 1 and not (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()):
+        return 2
+    return verbose
+
+
+def _seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(np.iinfo(np.int32).max))
+
+
+def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> TrainedNetworks:
+    """Build R and D for ``sample_shape``, train them on ``rows`` and copy them to float64.
 
     Parameters
     ----------
-    reconstructor, discriminator : keras.Model
-        The networks built by :mod:`skalocc._networks`.
-    reconstruction_weight : float
-        The paper's lambda.
-    noise_std : float
-        Standard deviation of the Gaussian noise added to R's input.
-    seed : int
-        Seed of the noise draws.
-    pseudo_anomalies : bool, default=False
-        Also train D to reject the pseudo-anomalies of
-        :mod:`skalocc._pseudo` (structure-broken training samples).
+    rows : InMemoryRows or ScaledRows
+        The scaled training rows (:mod:`skalocc._chunks`).
+    sample_shape : tuple of int
+        ``(n_features,)`` or ``(h, w, c)``.
+    settings : TrainingSettings
+        Architecture and training parameters.
+    rng : numpy.random.Generator
+        The fit's only source of randomness (validation split, weights,
+        noise seeds, batch order), drawn from in a fixed order.
+
+    Returns
+    -------
+    networks : TrainedNetworks
+        Float64 copies of R and D (scores do not depend on batch shapes or
+        devices), the history and the number of adversarial epochs run.
     """
+    s = settings
+    train_rows, x_val = rows, None
+    if s.tol is not None and len(rows) >= 2:
+        order = rng.permutation(len(rows))
+        n_val = min(len(rows) - 1, max(1, round(s.validation_fraction * len(rows))))
+        x_val, train_rows = rows.take(order[:n_val]), rows.subset(order[n_val:])
+    d_learning_rate = s.discriminator_learning_rate or s.learning_rate
+    verbose = progress_mode(s.verbose)
 
-    def __init__(
-        self,
-        reconstructor,
-        discriminator,
-        *,
-        reconstruction_weight: float,
-        noise_std: float,
-        seed: int,
-        pseudo_anomalies: bool = False,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.reconstructor = reconstructor
-        self.discriminator = discriminator
-        self.reconstruction_weight = float(reconstruction_weight)
-        self.noise_std = float(noise_std)
-        self.pseudo_anomalies = bool(pseudo_anomalies)
-        self.seed = int(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
-
-    def compile(self, r_optimizer, d_optimizer, **kwargs):
-        """Attach one optimizer to R and one to D, then compile."""
-        super().compile(**kwargs)
-        self.r_optimizer = r_optimizer
-        self.d_optimizer = d_optimizer
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    def call(self, inputs, training=False):
-        return self.reconstructor(inputs, training=training)
-
-    def train_step(self, data):
-        x = data
-        n = ops.shape(x)[0]
-        noise = replica_normal(
-            ops.shape(x), stddev=self.noise_std, seed_generator=self.seed_generator
+    # Under a tf.distribute strategy, R, D and the optimizers hold its variables.
+    strategy = resolve_strategy(s.distribution_strategy)
+    with strategy_scope(strategy):
+        reconstructor = build_reconstructor(
+            sample_shape,
+            filters=s.filters,
+            hidden_units=s.hidden_units,
+            latent_dim=s.latent_dim,
+            kernel_size=s.kernel_size,
+            rng=rng,
         )
-        x_noisy = x + noise
-        feature_axes = tuple(range(1, len(x.shape)))
-        bce = keras.losses.binary_crossentropy
-
-        with tf.GradientTape() as tape:
-            x_rec = self.reconstructor(x_noisy, training=True)
-            # One call on real, reconstructed (and pseudo-anomalous) samples
-            # together: batch normalisation sees the mix it sees at test time.
-            inputs = [x, x_rec]
-            if self.pseudo_anomalies:
-                inputs.append(pseudo_anomalies(x, self.seed_generator))
-            d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
-            d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
-            # mean: over this batch, or this replica's share of it under a
-            # tf.distribute strategy (whose replicas' gradients are summed).
-            mean = global_batch_loss
-            d_loss = mean(bce(ops.ones_like(d_real), d_real)) + mean(
-                bce(ops.zeros_like(d_fake), d_fake)
-            )
-            if self.pseudo_anomalies:
-                d_loss = d_loss + mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
-        d_weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
-
-        with tf.GradientTape() as tape:
-            x_rec = self.reconstructor(x_noisy, training=True)
-            d_fake = self.discriminator(x_rec, training=True)
-            adversarial = mean(bce(ops.ones_like(d_fake), d_fake))
-            reconstruction = mean(ops.sum(ops.square(x - x_rec), axis=feature_axes))
-            r_loss = adversarial + self.reconstruction_weight * reconstruction
-        r_weights = self.reconstructor.trainable_weights
-        self.r_optimizer.apply(tape.gradient(r_loss, r_weights), r_weights)
-
-        values = (d_loss, r_loss, adversarial, reconstruction)
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        for name, value in zip(LOSS_NAMES, values, strict=True):
-            # Replica shares times replicas: the trackers' mean over replicas
-            # is the batch mean.
-            self.trackers[name].update_state(value * replicas)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    def get_config(self):
-        return {
-            "reconstructor": keras.saving.serialize_keras_object(self.reconstructor),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "reconstruction_weight": self.reconstruction_weight,
-            "noise_std": self.noise_std,
-            "pseudo_anomalies": self.pseudo_anomalies,
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("reconstructor", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
-
-
-@keras.saving.register_keras_serializable(package="skalocc")
-class DiscriminatorRefiner(keras.Model):
-    """The "Old is Gold" second phase: D alone, against an early R's outputs.
-
-    Late in adversarial training R reconstructs so well that D learns to
-    spot its faint artefacts, and D's score for novel samples degrades
-    (measured in ``docs/benchmarks.md``). This phase trains D further with
-    real samples as positives and, as negatives, the reconstructions of an
-    earlier snapshot of R (coarse, as when D still judged content) and
-    pseudo-anomalies (Zaheer et al., "Old is Gold", CVPR 2020).
-
-    Parameters
-    ----------
-    discriminator : keras.Model
-        The D to refine (trained in place).
-    old_reconstructor : keras.Model
-        The early snapshot of R; not trained.
-    noise_std : float
-        Standard deviation of the noise added to the old R's input.
-    seed : int
-        Seed of the noise and pseudo-anomaly draws.
-    pseudo_anomalies : bool, default=True
-        Also use pseudo-anomalies as negatives.
-    """
-
-    def __init__(
-        self,
-        discriminator,
-        old_reconstructor,
-        *,
-        noise_std: float,
-        seed: int,
-        pseudo_anomalies: bool = True,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.discriminator = discriminator
-        self.old_reconstructor = old_reconstructor
-        self.noise_std = float(noise_std)
-        self.seed = int(seed)
-        self.pseudo_anomalies = bool(pseudo_anomalies)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
-        self.tracker = keras.metrics.Mean(name="d_refine_loss")
-
-    @property
-    def metrics(self):
-        return [self.tracker]
-
-    def call(self, inputs, training=False):
-        return self.discriminator(inputs, training=training)
-
-    def train_step(self, data):
-        x = data
-        n = ops.shape(x)[0]
-        noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
-        x_old = self.old_reconstructor(x + noise, training=False)
-        inputs = [x, x_old]
-        if self.pseudo_anomalies:
-            inputs.append(pseudo_anomalies(x, self.seed_generator))
-        bce = keras.losses.binary_crossentropy
-        with tf.GradientTape() as tape:
-            d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
-            d_real, d_negative = d_out[:n], d_out[n:]
-            loss = global_batch_loss(bce(ops.ones_like(d_real), d_real)) + global_batch_loss(
-                bce(ops.zeros_like(d_negative), d_negative)
-            )
-        weights = self.discriminator.trainable_weights
-        self.optimizer.apply(tape.gradient(loss, weights), weights)
-        self.tracker.update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
-        return {"d_refine_loss": self.tracker.result()}
-
-    def get_config(self):
-        return {
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "old_reconstructor": keras.saving.serialize_keras_object(self.old_reconstructor),
-            "noise_std": self.noise_std,
-            "seed": self.seed,
-            "pseudo_anomalies": self.pseudo_anomalies,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("discriminator", "old_reconstructor"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
-
-
-class _Adam(keras.optimizers.Adam):
-    """Adam that skips the gradient all-reduce when no distribution strategy is active.
-
-    Keras' TensorFlow optimizer all-reduces gradients through the default
-    replica context even without a strategy. That path registers a gradient
-    function in TensorFlow's process-wide registry which keeps every traced
-    training step (and its networks) alive: about 26 MB lost per small fit,
-    which ``keras.backend.clear_session`` does not free. Without a strategy
-    the all-reduce is the identity, so it is skipped; under a strategy the
-    stock path runs.
-    """
-
-    def _all_reduce_sum_gradients(self, grads_and_vars):
-        if not tf.distribute.has_strategy():
-            return list(grads_and_vars)
-        return super()._all_reduce_sum_gradients(grads_and_vars)
-
-
-def _plain_adam(learning_rate: float):
-    """Adam with ``beta_1=0.5`` (as in DCGAN), free of the all-reduce leak."""
-    return _Adam(learning_rate, beta_1=0.5, name="adam")
-
-
-def make_refiner(
-    discriminator,
-    old_reconstructor,
-    *,
-    noise_std: float,
-    learning_rate: float,
-    seed: int,
-    pseudo_anomalies: bool,
-) -> DiscriminatorRefiner:
-    """Wrap D and an old R in a compiled :class:`DiscriminatorRefiner`."""
-    refiner = DiscriminatorRefiner(
-        discriminator,
-        old_reconstructor,
-        noise_std=noise_std,
-        seed=seed,
-        pseudo_anomalies=pseudo_anomalies,
+        discriminator = build_discriminator(
+            sample_shape,
+            filters=s.filters,
+            hidden_units=s.hidden_units,
+            kernel_size=s.kernel_size,
+            rng=rng,
+        )
+        trainer = make_trainer(
+            reconstructor,
+            discriminator,
+            reconstruction_weight=s.reconstruction_weight,
+            noise_std=s.noise_std,
+            learning_rate=s.learning_rate,
+            discriminator_learning_rate=d_learning_rate,
+            seed=_seed(rng),
+            pseudo_anomalies=s.pseudo_anomalies,
+        )
+    n_epochs = resolve_epochs(s.epochs, len(train_rows), s.batch_size)
+    snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
+    history = train(
+        trainer,
+        train_rows,
+        x_val=x_val,
+        tol=s.tol,
+        epochs=n_epochs,
+        batch_size=s.batch_size,
+        rng=rng,
+        verbose=verbose,
+        callbacks=(snapshot,),
     )
-    refiner.compile(optimizer=_plain_adam(learning_rate), jit_compile=False)
-    # Optimizer state created now, not inside the first trace: a tf.function
-    # that creates variables is traced twice.
-    refiner.optimizer.build(discriminator.trainable_weights)
-    return refiner
+    n_trained = len(history.get("d_loss", []))
+    if s.refine_fraction > 0 and snapshot.weights is not None:
+        with strategy_scope(strategy):  # variables of the strategy
+            old_reconstructor = keras_clone(reconstructor)
+            old_reconstructor.set_weights(snapshot.weights)
+            refiner = make_refiner(
+                discriminator,
+                old_reconstructor,
+                noise_std=s.noise_std,
+                learning_rate=d_learning_rate,
+                seed=_seed(rng),
+                pseudo_anomalies=s.pseudo_anomalies,
+            )
+        refined = train(
+            refiner,
+            train_rows,
+            x_val=None,
+            tol=None,
+            epochs=math.ceil(s.refine_fraction * n_trained),
+            batch_size=s.batch_size,
+            rng=rng,
+            verbose=verbose,
+        )
+        history.update(refined)
+    return TrainedNetworks(
+        float64_copy(reconstructor), float64_copy(discriminator), history, n_trained
+    )
 
 
 class ReconstructorSnapshot(keras.callbacks.Callback):
@@ -298,47 +198,6 @@ class ReconstructorSnapshot(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch + 1 == self.epoch:
             self.weights = self.model.reconstructor.get_weights()
-
-
-def make_trainer(
-    reconstructor,
-    discriminator,
-    *,
-    reconstruction_weight: float,
-    noise_std: float,
-    learning_rate: float,
-    discriminator_learning_rate: float,
-    seed: int,
-    pseudo_anomalies: bool = False,
-) -> ALOCCTrainer:
-    """Wrap R and D in a compiled :class:`ALOCCTrainer` with fresh optimizers.
-
-    Each fit gets its own Adam optimizers (``beta_1=0.5``, as in DCGAN): a
-    Keras optimizer cannot be shared between models.
-    """
-    trainer = ALOCCTrainer(
-        reconstructor,
-        discriminator,
-        reconstruction_weight=reconstruction_weight,
-        noise_std=noise_std,
-        seed=seed,
-        pseudo_anomalies=pseudo_anomalies,
-    )
-    trainer.compile(
-        r_optimizer=_plain_adam(learning_rate),
-        d_optimizer=_plain_adam(discriminator_learning_rate),
-        jit_compile=False,
-    )
-    # Optimizer state created now (in the caller's strategy scope, if any):
-    # a tf.function that creates variables is traced twice (about a second
-    # per fit), and a tf.distribute strategy cannot create them in train_step.
-    trainer.r_optimizer.build(reconstructor.trainable_weights)
-    trainer.d_optimizer.build(discriminator.trainable_weights)
-    return trainer
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Raised when a training loss becomes NaN or infinite."""
 
 
 class EpochMonitor(keras.callbacks.Callback):
@@ -406,28 +265,8 @@ def batch_indices(
     )
 
 
-def _batch_fetcher(x_train):
-    """A function from a batch of row indices to the float32 batch.
-
-    In-memory arrays are copied into TensorFlow once and gathered there; a
-    :class:`~skalocc._chunks.ScaledRows` source (large inputs) is read and
-    scaled batch by batch, with the same values.
-    """
-    if isinstance(x_train, np.ndarray):
-        data = tf.constant(x_train)
-        return lambda idx: tf.gather(data, idx)
-    shape = (None, *x_train.sample_shape)
-
-    def fetch(idx):
-        batch = tf.numpy_function(x_train.take, [idx], tf.float32)
-        batch.set_shape(shape)
-        return batch
-
-    return fetch
-
-
 def train(
-    trainer: ALOCCTrainer,
+    trainer,
     x_train,
     *,
     x_val: np.ndarray | None,
@@ -440,9 +279,8 @@ def train(
 ) -> dict[str, list[float]]:
     """Run ``trainer.fit`` over shuffled batches and return the history.
 
-    ``x_train`` is the scaled float32 training set, or a
-    :class:`~skalocc._chunks.ScaledRows` that scales rows of a large input
-    batch by batch.
+    ``x_train`` holds the scaled training rows (:mod:`skalocc._chunks`);
+    each batch is fetched from it by its ``batch_fetcher``.
 
     Returns
     -------
@@ -453,7 +291,7 @@ def train(
     replicas = trainer.distribute_strategy.num_replicas_in_sync
     dataset = (
         batch_indices(len(x_train), batch_size, epochs, rng, replicas=replicas)
-        .map(_batch_fetcher(x_train))
+        .map(x_train.batch_fetcher())
         .prefetch(tf.data.AUTOTUNE)
     )
     monitor = EpochMonitor(x_val, tol, batch_size)

@@ -63,15 +63,19 @@ def discriminator_probabilities(estimator, X: ArrayLike) -> tuple[np.ndarray, np
     >>> bool(np.allclose(d_x, det.score_samples(X)))
     True
     """
+    from skalocc._validation import scaled_input
+
+    chunks, _ = scaled_input(estimator, X)  # large inputs come in chunks of rows
+    return _probabilities(estimator, list(chunks))
+
+
+def _probabilities(estimator, chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """D(X) and D(R(X)) of scaled, validated ``chunks``."""
     from skalocc._scoring import novelty_scores
 
-    check_is_fitted(estimator)
-    chunks, _ = estimator._scaled_input(X)  # large inputs come in chunks of rows
     nets = estimator.reconstructor_, estimator.discriminator_
-    d_x, d_rx = [], []
-    for x in chunks:
-        d_x.append(novelty_scores(*nets, x, "D(X)"))
-        d_rx.append(novelty_scores(*nets, x, "D(R(X))"))
+    d_x = [novelty_scores(*nets, x, "D(X)") for x in chunks]
+    d_rx = [novelty_scores(*nets, x, "D(R(X))") for x in chunks]
     return np.concatenate(d_x), np.concatenate(d_rx)
 
 
@@ -168,6 +172,7 @@ class ReconstructionDisplay:
         Examples section draws one from arrays.
         """
         from skalocc._scoring import forward
+        from skalocc._validation import scaled_input
 
         check_is_fitted(estimator)
         if estimator.image_shape_ is None:
@@ -175,10 +180,10 @@ class ReconstructionDisplay:
                 "ReconstructionDisplay shows images: the detector was fitted on tabular "
                 "rows (image_shape_ is None). Fit it with image_shape or image arrays."
             )
-        chunks, _ = estimator._scaled_input(X)
+        chunks, _ = scaled_input(estimator, X)  # validated once
         x = np.concatenate(list(chunks))  # a montage shows a few samples
         reconstructions = np.clip(forward(estimator.reconstructor_, x), 0.0, 1.0)
-        d_x, d_rx = discriminator_probabilities(estimator, X)
+        d_x, d_rx = _probabilities(estimator, [x])
         display = cls(x, reconstructions, d_x=d_x, d_rx=d_rx, labels=labels)
         return display.plot(axes=axes, cmap=cmap)
 

@@ -82,17 +82,6 @@ def test_combined_score_is_centred_on_training_data(blobs, tiny):
     assert np.median(det.score_samples(outliers)) < np.median(train_scores)
 
 
-@pytest.mark.parametrize(
-    ("n_samples", "batch_size", "expected"),
-    # at least 10 epochs and at least 1000 steps
-    [(40, 64, 1000), (6000, 64, 11), (100_000, 64, 10), (640, 32, 50)],
-)
-def test_auto_epochs(n_samples, batch_size, expected):
-    det = ALOCCDetector(batch_size=batch_size)
-    assert det._n_epochs(n_samples) == expected
-    assert ALOCCDetector(epochs=3)._n_epochs(n_samples) == 3
-
-
 def test_tabular_outliers_found(blobs, tiny):
     inliers, outliers = blobs
     det = ALOCCDetector(novelty_score="reconstruction", random_state=0, **tiny)
@@ -345,14 +334,6 @@ def test_import_does_not_load_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False"
-
-
-@pytest.mark.parametrize(("verbose", "marker"), [(1, "━"), (2, " - ")])
-def test_verbose_reports_each_epoch(blobs, tiny, capsys, verbose, marker):
-    ALOCCDetector(verbose=verbose, random_state=0, **tiny).fit(blobs[0])
-    out = capsys.readouterr().out
-    assert out.count("Epoch ") == tiny["epochs"]
-    assert "d_loss" in out and marker in out
 
 
 def test_fits_in_parallel_threads_match_serial_fits(blobs, tiny):

@@ -50,8 +50,12 @@ def test_row_chunks_cover_the_rows_in_order():
     chunks = list(_chunks.row_chunks(X, 512))
     assert [len(c) for c in chunks] == [512, 488]
     np.testing.assert_array_equal(np.concatenate(chunks), X)
-    assert _chunks.chunk_rows(10, chunk_bytes=1) == 512
-    assert _chunks.chunk_rows(10, chunk_bytes=8 * 10 * 1500) == 1024
+
+
+@pytest.mark.parametrize(("budget", "rows"), [(1, 512), (8 * 10 * 1500, 1024)])
+def test_chunk_rows_are_a_multiple_of_the_scoring_batch(monkeypatch, budget, rows):
+    monkeypatch.setattr(_chunks, "CHUNK_BYTES", budget)
+    assert _chunks.chunk_rows(10) == rows
 
 
 @pytest.mark.parametrize("mode", ["r", "r+", "c"])

@@ -109,7 +109,9 @@ def test_results_match_the_recorded_fingerprint(name):
     got = _fingerprint(name)
     assert sorted(got["history"]) == sorted(expected["history"])
     if os.environ.get("SKALOCC_FINGERPRINT_EXACT") == "1":
-        diff = np.max(np.abs(_flatten(got) - _flatten(expected)) / (np.abs(_flatten(expected)) + 1e-12))
+        diff = np.max(
+            np.abs(_flatten(got) - _flatten(expected)) / (np.abs(_flatten(expected)) + 1e-12)
+        )
         assert got == expected, f"largest relative difference {diff:.3g}"
     else:
         np.testing.assert_allclose(_flatten(got), _flatten(expected), rtol=1e-5, atol=1e-7)

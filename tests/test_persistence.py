@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skalocc import ALOCCDetector
-from skalocc._persistence import InconsistentVersionWarning
+from skalocc.exceptions import InconsistentVersionWarning
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
-"""``verbose``: 0 silent, 1 a progress bar per epoch with the losses, 2 a line per epoch."""
+"""``verbose``: 0 silent, 1 a progress bar per epoch with the losses, 2 a line per epoch.
+
+Without a terminal, 1 prints what 2 prints: a redrawn bar garbles log files.
+"""
 
 import re
+import sys
 
 import numpy as np
+import pytest
 
 from skalocc import ALOCCDetector
 
@@ -22,7 +27,8 @@ def test_verbose_0_is_silent(capfd, tiny):
     assert captured.err == ""
 
 
-def test_verbose_1_shows_a_progress_bar_per_epoch_with_losses(capfd, tiny):
+def test_verbose_1_shows_a_progress_bar_per_epoch_with_losses(capfd, tiny, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     out = _fit_output(capfd, 1, tiny).out
     assert out.count("Epoch 1/2") == 1 and out.count("Epoch 2/2") == 1
     epochs = re.split(r"Epoch \d/2\n", out)[1:]
@@ -33,8 +39,10 @@ def test_verbose_1_shows_a_progress_bar_per_epoch_with_losses(capfd, tiny):
             assert re.search(rf"{loss}: \d+\.\d{{4}}", text), loss
 
 
-def test_verbose_2_prints_one_line_per_epoch(capfd, tiny):
-    out = _fit_output(capfd, 2, tiny).out
+@pytest.mark.parametrize("verbose", [2, 1])  # 1: output is not a terminal here
+def test_verbose_2_prints_one_line_per_epoch(capfd, tiny, verbose):
+    out = _fit_output(capfd, verbose, tiny).out
+    assert "\b" not in out and "\x1b" not in out
     lines = out.strip().splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     for line in (lines[1], lines[3]):

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skalocc._scoring
 import skalocc._training
 from skalocc import ALOCCDetector
-from skalocc._training import TrainingDivergedError
+from skalocc.exceptions import TrainingDivergedError
 
 METHODS = ("score_samples", "decision_function", "predict", "reconstruct")
 
