@@ -131,7 +131,9 @@ default=None
         split. An int gives the same scores on every fit on the same machine;
         no global seed is touched.
     verbose : int, default=0
-        0 is silent, 1 shows a progress bar per epoch, 2 one line per epoch.
+        0 is silent, 1 shows a progress bar per epoch on a terminal (one line
+        per epoch when output goes elsewhere, such as a log file), 2 one line
+        per epoch.
 
     Attributes
     ----------

@@ -201,7 +201,7 @@ class _Adam(keras.optimizers.Adam):
     Keras' TensorFlow optimizer all-reduces gradients through the default
     replica context even without a strategy. That path registers a gradient
     function in TensorFlow's process-wide registry which keeps every traced
-    training step (and its networks) alive: about 26 MB lost per small fit,
+    training step (and its networks) alive: tens of MB lost per small fit,
     which ``keras.backend.clear_session`` does not free. Without a strategy
     the all-reduce is the identity, so it is skipped; under a strategy the
     stock path runs.
@@ -272,7 +272,7 @@ def make_trainer(
         jit_compile=False,
     )
     # Optimizer state created now (in the caller's strategy scope, if any):
-    # a tf.function that creates variables is traced twice (about a second
+    # a tf.function that creates variables is traced twice (a second trace
     # per fit), and a tf.distribute strategy cannot create them in train_step.
     trainer.r_optimizer.build(reconstructor.trainable_weights)
     trainer.d_optimizer.build(discriminator.trainable_weights)

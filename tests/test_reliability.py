@@ -148,6 +148,17 @@ def test_complex_and_non_numeric_input_refused_numeric_objects_work(fitted, tabu
         {"validation_fraction": 1.0},
         {"verbose": -1},
         {"random_state": "seed"},
+        {"filters": ()},
+        {"filters": (4, 0)},
+        {"hidden_units": (8, -1)},
+        {"image_shape": (8,)},
+        {"image_shape": (-1, -1)},
+        {"contamination": 0.6},
+        {"learning_rate": 0.0},
+        {"novelty_score": "score"},
+        {"epochs": "many"},
+        {"pseudo_anomalies": "yes"},
+        {"refine_fraction": 1.5},
     ],
 )
 def test_out_of_range_parameters_raise_invalid_parameter_error_at_fit(tabular, params):
@@ -245,9 +256,10 @@ def test_dataframe_renamed_columns_are_refused(tabular, tiny_params):
     pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
     df = pd.DataFrame(tabular[0], columns=list("abcde"))
     det = ALOCCDetector(random_state=0, **tiny_params).fit(df)
-    renamed = df.rename(columns={"a": "z"})
-    with pytest.raises(ValueError, match="feature names"):
-        det.score_samples(renamed)
+    np.testing.assert_array_equal(det.feature_names_in_, df.columns.to_numpy())
+    for changed in (df.rename(columns={"a": "z"}), df[df.columns[::-1]]):
+        with pytest.raises(ValueError, match="feature names"):
+            det.score_samples(changed)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # DataFrame in, DataFrame out: no warning
         scores = det.score_samples(df)
@@ -445,6 +457,8 @@ def test_same_seed_bit_identical_across_refits_and_clones(fitted, fitted_image, 
     np.testing.assert_array_equal(again.score_samples(X), expected)
     again.fit(X_train)  # a refit of the same object
     np.testing.assert_array_equal(again.score_samples(X), expected)
+    other_seed = clone(det).set_params(random_state=1).fit(X_train)
+    assert not np.allclose(other_seed.score_samples(X), expected)
 
 
 def test_grid_search_n_jobs_one_and_two_agree_exactly(tabular, tiny_params):

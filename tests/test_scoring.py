@@ -1,0 +1,87 @@
+"""Scores from fitted networks and the threshold (skalocc._scoring)."""
+
+import numpy as np
+import pytest
+
+from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
+from skalocc._scoring import (
+    SCORING_BATCH_SIZE,
+    ScoreReference,
+    auto_offset,
+    novelty_scores,
+    reconstruction_errors,
+    threshold,
+    training_scores,
+)
+
+
+@pytest.fixture(scope="module")
+def networks():
+    rng = np.random.default_rng(0)
+    kw = {"filters": (4,), "hidden_units": (8,), "kernel_size": 3, "rng": rng}
+    r = build_reconstructor((5,), latent_dim=2, **kw)
+    d = build_discriminator((5,), **kw)
+    return float64_copy(r), float64_copy(d)
+
+
+@pytest.fixture(scope="module")
+def x():
+    return np.random.default_rng(1).random((SCORING_BATCH_SIZE + 37, 5))
+
+
+def test_probabilities_are_float64_in_the_open_unit_interval(networks, x):
+    r, d = networks
+    for kind in ("D(X)", "D(R(X))"):
+        p = novelty_scores(r, d, x, kind)
+        assert p.shape == (len(x),) and p.dtype == np.float64
+        assert np.all((p > 0) & (p < 1))
+
+
+def test_reconstruction_score_is_minus_the_mean_squared_error(networks, x):
+    r, d = networks
+    expected = np.mean((np.asarray(r(x[:10], training=False), dtype=np.float64) - x[:10]) ** 2, 1)
+    np.testing.assert_allclose(novelty_scores(r, d, x[:10], "reconstruction"), -expected)
+    np.testing.assert_array_equal(
+        reconstruction_errors(r, x[:10], 4), -novelty_scores(r, d, x[:10], "reconstruction")
+    )
+
+
+@pytest.mark.parametrize("kind", ["D(X)", "D(R(X))", "reconstruction", "combined"])
+def test_a_samples_score_does_not_depend_on_the_batch_around_it(networks, x, kind):
+    r, d = networks
+    _, reference = training_scores(r, d, [x], "combined")
+    all_at_once = novelty_scores(r, d, x, kind, reference)
+    one_by_one = np.concatenate(
+        [novelty_scores(r, d, x[i : i + 1], kind, reference) for i in (0, 3, len(x) - 1)]
+    )
+    np.testing.assert_array_equal(one_by_one, all_at_once[[0, 3, len(x) - 1]])
+
+
+def test_combined_training_scores_are_centred_and_chunks_do_not_matter(networks, x):
+    r, d = networks
+    scores, reference = training_scores(r, d, [x], "combined")
+    chunked, chunked_reference = training_scores(r, d, [x[:100], x[100:]], "combined")
+    np.testing.assert_array_equal(scores, chunked)
+    assert reference == chunked_reference
+    assert isinstance(reference, ScoreReference) and all(s > 0 for s in reference.scale)
+    np.testing.assert_array_equal(scores, novelty_scores(r, d, x, "combined", reference))
+    assert abs(np.median(scores)) < 1.0
+    assert training_scores(r, d, [x], "D(X)")[1] is None
+
+
+def test_combined_needs_a_reference(networks, x):
+    with pytest.raises(ValueError, match="ScoreReference"):
+        novelty_scores(*networks, x, "combined")
+
+
+def test_reference_of_constant_parts_has_unit_scale():
+    reference = ScoreReference.from_parts(np.ones((10, 2)))
+    assert reference.center == (1.0, 1.0) and reference.scale == (1.0, 1.0)
+
+
+def test_threshold_is_the_tukey_fence_or_a_percentile():
+    scores = np.arange(1.0, 101.0)
+    q1, q3 = np.percentile(scores, [25, 75])
+    assert threshold(scores, "auto") == auto_offset(scores) == q1 - 1.5 * (q3 - q1)
+    assert threshold(scores, 0.1) == pytest.approx(10.9)
+    assert np.mean(scores < threshold(scores, 0.1)) == pytest.approx(0.1)
