@@ -16,28 +16,10 @@ from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-
-def lower_tukey_fence(scores: np.ndarray) -> float:
-    """``Q1 - 1.5 * IQR`` of the training scores: ALOCC's ``contamination="auto"``.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (n,)
-        Training scores, higher = more normal.
-
-    Returns
-    -------
-    offset : float
-        Samples scoring below it are outliers.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> lower_tukey_fence(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    -1.0
-    """
-    q1, q3 = np.percentile(scores, [25, 75])
-    return float(q1 - 1.5 * (q3 - q1))
+# The threshold of ALOCC's contamination="auto" (the lower Tukey fence of the
+# training scores), from its one home: the baselines that share the rule use
+# the library's own function (benchmarks/README.md).
+from skalocc._scoring import auto_offset as lower_tukey_fence
 
 
 class PCAReconstruction(OutlierMixin, BaseEstimator):

@@ -147,12 +147,10 @@ def _fit_once(X, seed):
 def _rss_mb():
     import gc
 
+    from skalocc._process import resident_set_mb
+
     gc.collect()
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("VmRSS not found")
+    return resident_set_mb()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skalocc._scoring
 import skalocc._training
 from skalocc import ALOCCDetector
+from skalocc._process import resident_set_mb
 from skalocc.exceptions import TrainingDivergedError
 
 METHODS = ("score_samples", "decision_function", "predict", "reconstruct")
@@ -382,14 +383,6 @@ def test_fit_leaves_process_global_state_unchanged():
     assert first["tf.seed"] is None
 
 
-def _rss_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("VmRSS not found")
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_repeated_fits_do_not_grow_memory():
     # 13. With Keras' stock optimizer every fit leaked its traced step
@@ -403,7 +396,7 @@ def test_repeated_fits_do_not_grow_memory():
     for seed in range(14):
         ALOCCDetector(random_state=seed, **params).fit(X).score_samples(X)
         gc.collect()
-        rss.append(_rss_mb())
+        rss.append(resident_set_mb())
     growth = rss[-1] - rss[3]  # after warm-up: 10 fits
     assert growth < 100, f"RSS grew {growth:.0f} MB over 10 fits"
 
