@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,12 +18,11 @@ from benchmarks._adbench import adbench_selection
 from benchmarks._data import check_data, resolve_data_dir
 from benchmarks._detectors import registry, select
 from benchmarks._protocols import DEFAULTS, PROTOCOLS, QUICK
-from benchmarks._report import Report, machine_info, utc_now
+from benchmarks._report import DEFAULT_OUT, Report, command_line, machine_info, utc_now
 from benchmarks._runner import RunState, run
 from benchmarks._tasks import Options
 from skalocc import ALOCCDetector
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 _SET_BY_SUITE = ("image_shape", "random_state")
 _HELP = {
     "digits": "scikit-learn's 8x8 digits, one class per digit (AUROC); fast smoke test",
@@ -247,10 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no detector can run: {omitted}")
 
     protocol = PROTOCOLS[args.protocol]
-    argv_list = sys.orig_argv if argv is None else ["python", "benchmarks/run.py", *argv]
     report = Report(
         protocol=protocol,
-        command=shlex.join(argv_list),
+        command=command_line("benchmarks/run.py", argv),
         options=_options_record(args, options),
         seeds=list(args.seeds),
         detectors=detectors,

@@ -1,18 +1,27 @@
 """The run's record: the markdown report and the JSON written next to it.
 
-Both are rewritten after every task (through a ``.tmp`` file), so an
-interrupted run keeps what it measured; ``complete`` says whether it ended.
+One home for what every benchmark records: the date, the command, the
+machine (:func:`context_lines`), written atomically (:func:`write_atomic`).
+A protocol run (``run.py``) renders a :class:`Report`, rewritten after every
+task (through a ``.tmp`` file), so an interrupted run keeps what it measured;
+``complete`` says whether it ended. A study (``speed.py``, ``scaling.py``,
+``repeated_fits.py``) runs through :func:`study_main`, which parses its
+options and ``--out``, measures and writes ``<study>.{md,json}`` the same way.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import math
 import os
 import platform
+import shlex
 import subprocess
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +37,8 @@ if TYPE_CHECKING:
     from benchmarks._runner import RunState
     from benchmarks._tasks import Protocol
 
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
 _PACKAGES = ("skalocc", "tensorflow", "keras", "scikit-learn", "numpy", "pyod", "torch")
 
 #: What each detector family is given, per input mode.
@@ -145,7 +156,7 @@ def machine_info() -> dict[str, Any]:
     }
     if hasattr(os, "sched_getaffinity"):
         info["cpus_usable"] = len(os.sched_getaffinity(0))
-    git = ["git", "-C", str(Path(__file__).resolve().parent.parent)]
+    git = ["git", "-C", str(ROOT)]
     try:
         commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
         status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
@@ -182,6 +193,112 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def command_line(script: str, argv: Sequence[str] | None) -> str:
+    """The command that ran, shell-quoted.
+
+    Parameters
+    ----------
+    script : str
+        The script's path from the repository root, e.g. ``"benchmarks/run.py"``.
+    argv : sequence of str or None
+        The arguments given to ``main``; None means the process's own command line.
+
+    Returns
+    -------
+    command : str
+        E.g. ``"python benchmarks/speed.py --parts import"``.
+
+    Examples
+    --------
+    >>> command_line("benchmarks/speed.py", ["--parts", "import"])
+    'python benchmarks/speed.py --parts import'
+    """
+    return shlex.join(sys.orig_argv if argv is None else ["python", script, *argv])
+
+
+def context_lines(date: str, command: str, machine: Mapping[str, Any]) -> list[str]:
+    """The markdown lines that open every record: date, command, machine.
+
+    Parameters
+    ----------
+    date : str
+        Start time, UTC ISO 8601 (:func:`utc_now`).
+    command : str
+        :func:`command_line`.
+    machine : mapping
+        :func:`machine_info`.
+
+    Returns
+    -------
+    lines : list of str
+        Three markdown list items.
+    """
+    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
+    return [
+        f"- date: {date} (UTC)",
+        f"- command: `{command}`",
+        f"- machine: {machine['platform']}, {machine['cpu_count']} CPUs, "
+        f"Python {machine['python']}; {versions}",
+    ]
+
+
+def study_main(
+    script: str,
+    name: str,
+    doc: str,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    measure: Callable[[argparse.Namespace], tuple[dict[str, Any], str]],
+    argv: Sequence[str] | None = None,
+) -> int:
+    """The ``main`` of a study: options, context, measurement, ``<name>.{md,json}``.
+
+    Parameters
+    ----------
+    script : str
+        The study's ``__file__``.
+    name : str
+        The record's name: ``--out`` receives ``<name>.md`` and ``<name>.json``.
+    doc : str
+        The study's module docstring; its first paragraph describes the study
+        in ``--help`` and in the record.
+    add_arguments : callable
+        Adds the study's own options to the parser (``--out`` is added here).
+    measure : callable
+        Takes the parsed options and returns ``(record, markdown)``: the
+        measurements (JSON-safe through :func:`json_safe`) and their tables
+        (markdown, headings from ``##``).
+    argv : sequence of str or None, default=None
+        Arguments after the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 (a failed measurement raises).
+    """
+    description = " ".join(doc.strip().split("\n\n")[0].split())
+    parser = argparse.ArgumentParser(description=description)
+    add_arguments(parser)
+    parser.add_argument(
+        "--out", metavar="DIR", type=Path, default=DEFAULT_OUT, help=f"where {name}.md/.json go"
+    )
+    args = parser.parse_args(argv)
+    relative = Path(script).resolve().relative_to(ROOT).as_posix()
+    date, command, machine = utc_now(), command_line(relative, argv), machine_info()
+    start = time.perf_counter()
+    record, tables = measure(args)
+    seconds = round(time.perf_counter() - start, 1)
+    print(tables)
+    head = [f"# skalocc benchmark: {name}", "", description, ""]
+    context = [*context_lines(date, command, machine), f"- wall time: {seconds} s", ""]
+    payload = {"study": name, "description": description, "date": date, "command": command}
+    payload.update(machine=machine, seconds=seconds, **record)
+    md_path, json_path = args.out / f"{name}.md", args.out / f"{name}.json"
+    write_atomic(md_path, "\n".join(head + context) + "\n" + tables.rstrip("\n") + "\n")
+    write_atomic(json_path, json.dumps(json_safe(payload), indent=1, allow_nan=False) + "\n")
+    print(f"[{name}] wrote {md_path} and {json_path} ({seconds:.0f} s)", file=sys.stderr)
+    return 0
 
 
 @dataclass
@@ -231,20 +348,13 @@ class Report:
         p, names = self.protocol, [d.name for d in self.detectors]
         results = Results(self.state.records)
         tasks = [t["name"] for t in self.state.tasks]
-        versions = ", ".join(f"{k} {v}" for k, v in self.machine["versions"].items() if v)
         shown = {k: v for k, v in self.options.items() if v is not None and v is not False}
         options = ", ".join(f"{k}={v}" for k, v in shown.items())
         lines = [f"# skalocc benchmark: {p.name}", "", p.description, ""]
         if not self.state.complete:
             lines += ["**Partial results: the run has not finished.**", ""]
-        lines += [
-            f"- date: {self.date} (UTC)",
-            f"- command: `{self.command}`",
-            f"- machine: {self.machine['platform']}, {self.machine['cpu_count']} CPUs, "
-            f"Python {self.machine['python']}; {versions}",
-            f"- detector seeds: {' '.join(map(str, self.seeds))}; {options}",
-            "",
-        ]
+        lines += context_lines(self.date, self.command, self.machine)
+        lines += [f"- detector seeds: {' '.join(map(str, self.seeds))}; {options}", ""]
         for i, (title, metric) in enumerate(p.tables):
             lines += [f"## {title}", ""]
             if p.layout == "shares":
