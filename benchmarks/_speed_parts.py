@@ -2,6 +2,15 @@
 
 Run as ``python -m benchmarks._speed_parts PART ARGS...`` from the repository
 root; prints the part's rows as one JSON line on stdout.
+
+skalocc is measured through its public API (``ALOCCDetector.fit`` and
+``score_samples``, the fitted networks ``reconstructor_`` and
+``discriminator_``). The plain-Keras floor is written here, on float32 twins
+of the networks ``fit`` builds; it borrows two pure pieces of the library,
+documented in ``benchmarks/README.md`` as the benchmark's entry points: the
+pseudo-anomalies of a batch (``skalocc._pseudo.pseudo_anomalies``) and the
+batch size of scoring (``skalocc._scoring.SCORING_BATCH_SIZE``), so that the
+floor does the same work as the library, not a lookalike of it.
 """
 
 from __future__ import annotations
@@ -17,18 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks._data import adbench_files, load_adbench, load_mnist, resolve_data_dir
+from skalocc._process import status_kb
 
 BATCH = 64
 ARCH = {"filters": (32, 64), "hidden_units": (64, 32), "latent_dim": 16, "kernel_size": 5}
-
-
-def status_kb(key: str) -> int:
-    """One ``/proc/self/status`` field, in kB."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def reset_peak() -> None:
@@ -78,182 +79,169 @@ def _train_settings(data_dir: Path):
     X = X[y == 0]
     span = np.ptp(X, axis=0)
     X = ((X - X.min(axis=0)) / np.where(span > 0, span, 1.0)).astype(np.float32)
-    yield "tabular 100 features", X, (100,)
+    yield "tabular 100 features", X
     mnist = load_mnist(data_dir)
     images = (mnist.x_train[mnist.y_train == 0] / 255.0).astype(np.float32)[..., None]
-    yield "image 28x28", images, (28, 28, 1)
+    yield "image 28x28", images
 
 
-def train_part(epochs: int, rounds: int) -> list[dict]:
-    """Seconds per epoch: skalocc's step, with XLA, and the plain-Keras floors."""
-    from skalocc._backend import tf_keras
-    from skalocc._networks import build_discriminator, build_reconstructor
+def _float32_twin(model):
+    """A float32 model of the same architecture as ``model`` (fresh weights)."""
+    import keras
+
+    def clone_layer(layer):
+        return layer.__class__.from_config({**layer.get_config(), "dtype": "float32"})
+
+    inputs = keras.Input(shape=model.input_shape[1:], dtype="float32")
+    return keras.models.clone_model(model, input_tensors=inputs, clone_function=clone_layer)
+
+
+def _detector(epochs: int, pseudo: bool):
+    from skalocc import ALOCCDetector
+
+    return ALOCCDetector(
+        **ARCH, epochs=epochs, batch_size=BATCH, pseudo_anomalies=pseudo, random_state=0
+    )
+
+
+def _skalocc_epoch_s(x: np.ndarray, pseudo: bool, epochs: int) -> float:
+    """Seconds per epoch after the first of ``fit``: ``(t(epochs) - t(1)) / (epochs - 1)``.
+
+    Both fits build, trace and score the same way; the difference is
+    ``epochs - 1`` epochs of training.
+    """
+
+    def fit_s(n_epochs: int) -> float:
+        start = time.perf_counter()
+        _detector(n_epochs, pseudo).fit(x)
+        return time.perf_counter() - start
+
+    return (fit_s(epochs) - fit_s(1)) / (epochs - 1)
+
+
+def _floor_epoch_s(x: np.ndarray, pseudo: bool, alternating: bool, epochs: int) -> float:
+    """Seconds per epoch after the first of plain Keras code on the same networks."""
+    import keras
+    import tensorflow as tf
+
     from skalocc._pseudo import pseudo_anomalies
-    from skalocc._training import _plain_adam, batch_indices, make_trainer, train
 
-    tf, keras = tf_keras()
-    ops = keras.ops
-    bce = keras.losses.binary_crossentropy
+    ops, bce = keras.ops, keras.losses.binary_crossentropy
+    fitted = _detector(1, pseudo).fit(x[: 2 * BATCH])  # the networks fit builds
+    R, D = _float32_twin(fitted.reconstructor_), _float32_twin(fitted.discriminator_)
+    r_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    r_opt.build(R.trainable_weights)
+    d_opt.build(D.trainable_weights)
+    seed = keras.random.SeedGenerator(0)
+    axes = tuple(range(1, x.ndim))
 
-    def networks(shape):
-        rng = np.random.default_rng(0)
-        d_arch = {k: v for k, v in ARCH.items() if k != "latent_dim"}
-        return (
-            build_reconstructor(shape, rng=rng, **ARCH),
-            build_discriminator(shape, rng=rng, **d_arch),
+    def d_input(xb, x_rec):
+        parts = [xb, x_rec] + ([pseudo_anomalies(xb, seed)] if pseudo else [])
+        return ops.concatenate(parts, axis=0)
+
+    def d_loss_of(out, n):
+        real, other = out[:n], out[n:]
+        return ops.mean(bce(ops.ones_like(real), real)) + ops.mean(
+            bce(ops.zeros_like(other), other)
         )
 
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.times: list[float] = []
+    def r_loss_of(xb, x_rec, fake):
+        rec = ops.mean(ops.sum(ops.square(xb - x_rec), axis=axes))
+        return ops.mean(bce(ops.ones_like(fake), fake)) + 0.4 * rec
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
+    @tf.function(reduce_retracing=True)
+    def simultaneous(xb):
+        n = ops.shape(xb)[0]
+        noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
+        with tf.GradientTape(persistent=True) as tape:
+            x_rec = R(noisy, training=True)
+            out = D(d_input(xb, x_rec), training=True)
+            d_loss = d_loss_of(out, n)
+            r_loss = r_loss_of(xb, x_rec, out[n : 2 * n])
+        d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
+        r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
+        return d_loss
 
-        def on_epoch_end(self, epoch, logs=None):
-            self.times.append(time.perf_counter() - self.start)
+    @tf.function(reduce_retracing=True)
+    def alternate(xb):
+        n = ops.shape(xb)[0]
+        noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
+        with tf.GradientTape() as tape:
+            d_loss = d_loss_of(D(d_input(xb, R(noisy, training=True)), training=True), n)
+        d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
+        with tf.GradientTape() as tape:
+            x_rec = R(noisy, training=True)
+            r_loss = r_loss_of(xb, x_rec, D(x_rec, training=True))
+        r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
+        return d_loss
 
-    def skalocc_epochs(x, shape, pseudo, jit, epochs):
-        R, D = networks(shape)
-        trainer = make_trainer(
-            R,
-            D,
-            reconstruction_weight=0.4,
-            noise_std=0.155,
-            learning_rate=2e-4,
-            discriminator_learning_rate=2e-4,
-            seed=0,
-            pseudo_anomalies=pseudo,
-        )
-        trainer.jit_compile = jit
-        timer = EpochTimer()
-        train(
-            trainer,
-            x,
-            x_val=None,
-            tol=None,
-            epochs=epochs,
-            batch_size=BATCH,
-            rng=np.random.default_rng(0),
-            verbose=0,
-            callbacks=(timer,),
-        )
-        return timer.times
+    step = alternate if alternating else simultaneous
+    # In-memory batches as fit makes them: one shuffle per epoch, gathered in tf.data.
+    rng = np.random.default_rng(0)
+    perms = np.stack([rng.permutation(len(x)) for _ in range(epochs)]).astype(np.int64)
+    data = tf.constant(x)
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(perms)
+        .flat_map(lambda perm: tf.data.Dataset.from_tensor_slices(perm).batch(BATCH))
+        .map(lambda i: tf.gather(data, i))
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    steps, batches, times = -(-len(x) // BATCH), iter(dataset), []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss = step(next(batches))
+        float(loss)  # wait for the last step
+        times.append(time.perf_counter() - start)
+    return statistics.mean(times[1:])  # the first epoch traces
 
-    def floor_epochs(x, shape, pseudo, alternating, epochs):
-        R, D = networks(shape)
-        r_opt, d_opt = _plain_adam(2e-4), _plain_adam(2e-4)
-        r_opt.build(R.trainable_weights)
-        d_opt.build(D.trainable_weights)
-        seed = keras.random.SeedGenerator(0)
-        axes = tuple(range(1, len(shape) + 1))
 
-        def d_input(xb, x_rec):
-            parts = [xb, x_rec] + ([pseudo_anomalies(xb, seed)] if pseudo else [])
-            return ops.concatenate(parts, axis=0)
-
-        def d_loss_of(out, n):
-            real, other = out[:n], out[n:]
-            return ops.mean(bce(ops.ones_like(real), real)) + ops.mean(
-                bce(ops.zeros_like(other), other)
-            )
-
-        def r_loss_of(xb, x_rec, fake):
-            rec = ops.mean(ops.sum(ops.square(xb - x_rec), axis=axes))
-            return ops.mean(bce(ops.ones_like(fake), fake)) + 0.4 * rec
-
-        @tf.function(reduce_retracing=True)
-        def simultaneous(xb):
-            n = ops.shape(xb)[0]
-            noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
-            with tf.GradientTape(persistent=True) as tape:
-                x_rec = R(noisy, training=True)
-                out = D(d_input(xb, x_rec), training=True)
-                d_loss = d_loss_of(out, n)
-                r_loss = r_loss_of(xb, x_rec, out[n : 2 * n])
-            d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
-            r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
-            return d_loss
-
-        @tf.function(reduce_retracing=True)
-        def alternate(xb):
-            n = ops.shape(xb)[0]
-            noisy = xb + keras.random.normal(ops.shape(xb), stddev=0.155, seed=seed)
-            with tf.GradientTape() as tape:
-                d_loss = d_loss_of(D(d_input(xb, R(noisy, training=True)), training=True), n)
-            d_opt.apply(tape.gradient(d_loss, D.trainable_weights), D.trainable_weights)
-            with tf.GradientTape() as tape:
-                x_rec = R(noisy, training=True)
-                r_loss = r_loss_of(xb, x_rec, D(x_rec, training=True))
-            r_opt.apply(tape.gradient(r_loss, R.trainable_weights), R.trainable_weights)
-            return d_loss
-
-        step = alternate if alternating else simultaneous
-        data = tf.constant(x)
-        steps = -(-len(x) // BATCH)
-        dataset = (
-            batch_indices(len(x), BATCH, epochs, np.random.default_rng(0))
-            .map(lambda i: tf.gather(data, i))
-            .prefetch(tf.data.AUTOTUNE)
-        )
-        times, batches = [], iter(dataset)
-        for _ in range(epochs):
-            start = time.perf_counter()
-            for _ in range(steps):
-                loss = step(next(batches))
-            float(loss)  # wait for the last step
-            times.append(time.perf_counter() - start)
-        return times
-
+def train_part(epochs: int, rounds: int, max_rows: int | None = None) -> list[dict]:
+    """Seconds per epoch: skalocc's ``fit`` and the plain-Keras floors."""
     rows = []
-    for name, x, shape in _train_settings(resolve_data_dir(None)):
-        # Tabular epochs take well under a second: more of them, for stable medians.
-        n_epochs = epochs * (3 if len(shape) == 1 else 1)
+    for name, x in _train_settings(resolve_data_dir(None)):
+        x = x[:max_rows]
+        # Tabular epochs take well under a second: more of them, for stable figures.
+        n_epochs = epochs * (3 if x.ndim == 2 else 1)
         for pseudo in (True, False):
             variants = {
-                "skalocc": lambda e: skalocc_epochs(x, shape, pseudo, False, e),  # noqa: B023
-                "skalocc, jit_compile": lambda e: skalocc_epochs(x, shape, pseudo, True, e),  # noqa: B023
-                "floor (simultaneous)": lambda e: floor_epochs(x, shape, pseudo, False, e),  # noqa: B023
-                "floor (alternating)": lambda e: floor_epochs(x, shape, pseudo, True, e),  # noqa: B023
+                "skalocc": lambda: _skalocc_epoch_s(x, pseudo, n_epochs),  # noqa: B023
+                "floor (simultaneous)": lambda: _floor_epoch_s(x, pseudo, False, n_epochs),  # noqa: B023
+                "floor (alternating)": lambda: _floor_epoch_s(x, pseudo, True, n_epochs),  # noqa: B023
             }
             times: dict[str, list[float]] = {v: [] for v in variants}
-            errors: dict[str, str] = {}
             # Rounds interleave the variants, so that a noisy moment on a
             # shared machine does not fall on one variant only.
             for _ in range(rounds):
                 for variant, run in variants.items():
-                    if variant in errors:
-                        continue
                     label = f"[train] {name}, pseudo={pseudo}: {variant}"
                     print(label, file=sys.stderr, flush=True)
-                    try:
-                        times[variant] += run(n_epochs)[1:]  # the first epoch traces
-                    except Exception as exc:  # reported, e.g. an op XLA cannot compile
-                        errors[variant] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                    times[variant].append(run())
             for variant in variants:
-                row = {"setting": name, "pseudo_anomalies": pseudo, "variant": variant, "n": len(x)}
-                if variant in errors:
-                    row["error"] = errors[variant]
-                else:
-                    median = statistics.median(times[variant])
-                    row.update(
-                        epoch_s=[round(t, 3) for t in times[variant]],
-                        median_epoch_s=round(median, 3),
-                        samples_per_s=round(len(x) / median, 1),
-                    )
-                rows.append(row)
+                median = statistics.median(times[variant])
+                rows.append(
+                    {
+                        "setting": name,
+                        "pseudo_anomalies": pseudo,
+                        "variant": variant,
+                        "n": len(x),
+                        "epochs": n_epochs,
+                        "round_epoch_s": [round(t, 3) for t in times[variant]],
+                        "median_epoch_s": round(median, 3),
+                        "samples_per_s": round(len(x) / median, 1),
+                    }
+                )
     return rows
 
 
 # ----------------------------------------------------------------- scoring
 def score_part(n_rows: int, tmp: str) -> list[dict]:
     """``score_samples`` on memmaps against the bare networks on the same batches."""
+    import keras
+
     from skalocc import ALOCCDetector
-    from skalocc._backend import tf_keras
     from skalocc._scoring import SCORING_BATCH_SIZE
 
-    _, keras = tf_keras()
     base, _ = _mnist_rows(resolve_data_dir(None))
     det = ALOCCDetector(epochs=1, random_state=0).fit(base[:6000].astype(np.float32))
     R, D = det.reconstructor_, det.discriminator_
@@ -329,7 +317,7 @@ def fit_memory_part(n_rows: int, tmp: str) -> list[dict]:
 if __name__ == "__main__":
     part, args = sys.argv[1], sys.argv[2:]
     if part == "train":
-        result = train_part(int(args[0]), int(args[1]))
+        result = train_part(int(args[0]), int(args[1]), int(args[2]) or None)
     elif part == "score":
         result = score_part(int(args[0]), args[1])
     elif part == "fit-memory":

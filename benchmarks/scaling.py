@@ -25,9 +25,7 @@ Prints a markdown table and writes ``scaling.{md,json}`` to ``--out`` (default
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -38,7 +36,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:  # run as a script: make the benchmarks package importable
     sys.path.insert(0, _ROOT)
 
-from benchmarks._report import machine_info, utc_now, write_atomic  # noqa: E402
+from benchmarks._report import study_main  # noqa: E402
 
 GRID = {
     "latent_dim": [2, 4, 8],
@@ -104,14 +102,12 @@ def _best_of(n: int, fn) -> float:
     return min(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the search and scoring measurements, print the table, write the record.
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per fit of the search")
+    parser.add_argument("--rows", type=int, default=200_000, help="rows scored")
 
-    Returns
-    -------
-    status : int
-        0 on success.
-    """
+
+def _measure(args: argparse.Namespace) -> tuple[dict, str]:
     import dask.array as da
     import joblib
     from sklearn.datasets import load_digits
@@ -119,13 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from skalocc import ALOCCDetector
     from skalocc.dask import score_blocks
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per fit of the search")
-    parser.add_argument("--rows", type=int, default=200_000, help="rows scored")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
-    args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
     X, digit = load_digits(return_X_y=True)
     y = np.where(digit == 0, 1, -1)
     folds = _folds(digit, 3, seed=0)
@@ -188,44 +178,45 @@ def main(argv: list[str] | None = None) -> int:
             client.close()
             cluster.close()
 
-    lines = ["| task | setup | wall time (s) | throughput | identical |", "|---|---|---:|---:|---|"]
+    search = f"{n_candidates} candidates x {len(folds)} folds, epochs={args.epochs}"
+    lines = [
+        "## Grid search and scoring on a local Dask cluster",
+        "",
+        f"Load average {load:.1f} at start; search: {search}.",
+        "",
+        "| task | setup | wall time (s) | throughput | identical |",
+        "|---|---|---:|---:|---|",
+    ]
     for r in rows:
         if r["task"] == "search":
-            n_fits = n_candidates * len(folds)
-            rate = f"{n_fits / r['seconds'] * 60:.1f} fits/min"
+            rate = f"{n_candidates * len(folds) / r['seconds'] * 60:.1f} fits/min"
             same = r.get("identical_to_n_jobs_1", "reference")
         else:
             rate = f"{r['rows'] / r['seconds']:,.0f} rows/s"
             same = r.get("identical_to_in_process", "reference")
         r["seconds"] = round(r["seconds"], 2)
         lines.append(f"| {r['task']} | {r['setup']} | {r['seconds']} | {rate} | {same} |")
-    table = "\n".join(lines)
-    print(table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "date": utc_now(),
-        "machine": machine_info(),
+    record = {
         "load_average_at_start": load,
-        "command": "python benchmarks/scaling.py " + " ".join(argv or sys.argv[1:]),
-        "search": f"{n_candidates} candidates x {len(folds)} folds, epochs={args.epochs}",
-        "grid": {k: [list(v) if isinstance(v, tuple) else v for v in vs] for k, vs in GRID.items()},
-        "best_params": {k: list(v) if isinstance(v, tuple) else v for k, v in best.items()},
+        "search": search,
+        "grid": GRID,
+        "best_params": best,
         "best_mean_auroc": float(np.max(reference["mean_test_score"])),
+        "rows": rows,
     }
-    machine = (
-        f"{platform.machine()}, {os.cpu_count()} logical CPUs, python {platform.python_version()}"
-    )
-    write_atomic(args.out / "scaling.json", json.dumps({**meta, "rows": rows}, indent=1))
-    write_atomic(
-        args.out / "scaling.md",
-        f"{meta['date']} - {meta['command']}\n\n{machine}, load average "
-        f"{load:.1f} at start; search: {meta['search']}\n\n{table}\n",
-    )
-    return 0
+    return record, "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the search and scoring measurements, print the table, write the record.
+
+    Returns
+    -------
+    status : int
+        0 on success.
+    """
+    return study_main(__file__, "scaling", __doc__, _add_arguments, _measure, argv)
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    status = main()
-    print(f"done in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    raise SystemExit(status)
+    raise SystemExit(main())

@@ -3,23 +3,26 @@
 Usage, from the repository root::
 
     python benchmarks/speed.py [--parts train score fit-memory import] [--rows 1000000]
-                               [--fit-rows 2100000] [--epochs 3] [--rounds 2] [--out DIR]
+                               [--fit-rows 2100000] [--epochs 3] [--rounds 2]
+                               [--train-rows N] [--out DIR]
 
 Every part runs in a fresh Python process (clean memory figures) on the real
 data in ``../shared/data`` (see ``benchmarks/README.md``):
 
-* ``train``: seconds per epoch of skalocc's training step (``_training.train``,
-  the loop ``fit`` runs) against plain Keras code on the same networks and
-  the same batches: the *floor* is one forward and backward pass of R and of
-  D on the real, reconstructed (and, with pseudo-anomalies, pseudo-anomalous)
-  batch with both Adam updates (a simultaneous GAN step); the *alternating
+* ``train``: seconds per epoch of ``ALOCCDetector.fit``'s training (the
+  difference between a fit of ``--epochs`` epochs and a fit of one, per
+  extra epoch) against plain Keras code on float32 twins of the networks
+  ``fit`` builds and the same kind of batches: the *floor* is one forward
+  and backward pass of R and of D on the real, reconstructed (and, with
+  pseudo-anomalies, pseudo-anomalous) batch with both Adam updates (stock
+  Keras Adam, ``beta_1=0.5``: a simultaneous GAN step); the *alternating
   floor* is the same in the paper's order (D updated first, then R against
   the updated D, which needs a second forward pass of R and of D).
   Tabular: ADBench ``mnist`` (7 603 x 100); image: MNIST digit 0 (5 923 x
-  28 x 28). Each variant runs ``--rounds`` times, interleaved with the
-  others (tabular runs are three times ``--epochs`` long); medians over the
-  epochs after the first of each run (which traces).
-  ``jit_compile=True`` (XLA) is timed too.
+  28 x 28), the first ``--train-rows`` of each when set. Each variant runs
+  ``--rounds`` times, interleaved with the others (tabular runs are three
+  times ``--epochs`` long); each round gives the mean epoch after the first
+  (which traces), the table the median over rounds.
 * ``score``: ``score_samples`` on a 1 000 000 x 784 ``np.memmap`` (MNIST rows
   repeated; float32 and uint8) against calling the bare networks on the same
   512-row batches; rows/s and peak resident memory.
@@ -45,7 +48,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._report import machine_info, utc_now, write_atomic  # noqa: E402
+from benchmarks._report import study_main  # noqa: E402
+
+PARTS = ("train", "score", "fit-memory", "import")
+
+
+def _at_least_two(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 2 (the first epoch traces), got {value}"
+        )
+    return value
 
 
 def _child(part: str, *args: str) -> list[dict]:
@@ -86,18 +100,12 @@ def _tables(results: dict) -> str:
     out = []
     if "train" in results:
         out += [
-            "### Training throughput (seconds per epoch; median over rounds of epochs 2..)",
+            "## Training throughput (seconds per epoch after the first; median over rounds)",
             "",
             "| setting | pseudo-anomalies | variant | s/epoch | samples/s | vs floor |",
             "|---|---|---|---:|---:|---:|",
         ]
         for r in results["train"]:
-            if "error" in r:
-                out.append(
-                    f"| {r['setting']} | {r['pseudo_anomalies']} | {r['variant']} "
-                    f"| failed: {r['error']} | | |"
-                )
-                continue
             floor = next(
                 f["median_epoch_s"]
                 for f in results["train"]
@@ -113,7 +121,7 @@ def _tables(results: dict) -> str:
         out.append("")
     if "score" in results:
         out += [
-            "### Scoring a memory-mapped array (`score_samples`, tabular, 784 features)",
+            "## Scoring a memory-mapped array (`score_samples`, tabular, 784 features)",
             "",
             "| dtype | rows | array (GB) | skalocc rows/s | bare networks rows/s "
             "| skalocc / bare | peak RSS (MB) | peak anonymous (MB) |",
@@ -128,7 +136,7 @@ def _tables(results: dict) -> str:
         out.append("")
     if "fit-memory" in results:
         out += [
-            "### Fitting on a memory-mapped array larger than a quarter of RAM",
+            "## Fitting on a memory-mapped array larger than a quarter of RAM",
             "",
             "| rows | array (GB) | RAM (GB) | fit (s) | peak RSS (MB) | peak anonymous (MB) |",
             "|---:|---:|---:|---:|---:|---:|",
@@ -140,47 +148,38 @@ def _tables(results: dict) -> str:
             )
         out.append("")
     if "import" in results:
-        out += ["### Import time (fresh interpreter, median of 5)", "", "| | |", "|---|---:|"]
+        out += ["## Import time (fresh interpreter, median of 5)", "", "| | |", "|---|---:|"]
         for r in results["import"]:
             out.append(f"| `{r['statement']}` | {r.get('median_s', r.get('value'))} |")
         out.append("")
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the chosen parts, print the tables, write the record.
-
-    Returns
-    -------
-    status : int
-        0 on success.
-    """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--parts",
-        nargs="+",
-        default=["train", "score", "fit-memory", "import"],
-        choices=["train", "score", "fit-memory", "import"],
-    )
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows scored")
     parser.add_argument("--fit-rows", type=int, default=2_100_000, help="rows of the fit memmap")
     parser.add_argument(
-        "--epochs", type=int, default=3, help="epochs per training run (tabular: 3x)"
+        "--epochs", type=_at_least_two, default=3, help="epochs per training run (tabular: 3x)"
     )
     parser.add_argument(
         "--rounds", type=int, default=2, help="interleaved runs of each training variant"
     )
+    parser.add_argument(
+        "--train-rows", type=int, default=0, help="cap on the training rows (0: all)"
+    )
     parser.add_argument("--tmp", type=Path, default=None, help="folder for the memmap files")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
-    args = parser.parse_args(argv)
 
+
+def _measure(args: argparse.Namespace) -> tuple[dict, str]:
     results: dict = {}
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for part in args.parts:
             print(f"[{part}] ...", file=sys.stderr, flush=True)
             start = time.perf_counter()
             if part == "train":
-                results[part] = _child("train", str(args.epochs), str(args.rounds))
+                train_args = (args.epochs, args.rounds, args.train_rows)
+                results[part] = _child("train", *map(str, train_args))
             elif part == "score":
                 results[part] = _child("score", str(args.rows), tmp)
             elif part == "fit-memory":
@@ -191,16 +190,18 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in results:
         by = {r["statement"]: r.get("median_s") for r in results["import"]}
         results["import_ratio"] = round(by["import skalocc"] / by["import tensorflow"], 3)
-    tables = _tables(results)
-    print(tables)
-    meta = {
-        "date": utc_now(),
-        "machine": machine_info(),
-        "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]),
-    }
-    write_atomic(args.out / "speed.json", json.dumps({**meta, **results}, indent=1))
-    write_atomic(args.out / "speed.md", f"{meta['date']} - {meta['command']}\n\n{tables}\n")
-    return 0
+    return results, _tables(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen parts, print the tables, write the record.
+
+    Returns
+    -------
+    status : int
+        0 on success.
+    """
+    return study_main(__file__, "speed", __doc__, _add_arguments, _measure, argv)
 
 
 if __name__ == "__main__":
