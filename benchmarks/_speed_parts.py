@@ -315,6 +315,7 @@ def fit_memory_part(n_rows: int, tmp: str) -> list[dict]:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up lines
     part, args = sys.argv[1], sys.argv[2:]
     if part == "train":
         result = train_part(int(args[0]), int(args[1]), int(args[2]) or None)
