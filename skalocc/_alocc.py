@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from skalocc import _chunks
+from skalocc._labels import normal_rows
 from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._scaling import MinMaxScaling
 from skalocc._version import __version__
@@ -401,15 +402,23 @@ default=None
         steps_per_epoch = math.ceil(n_samples / self.batch_size)
         return max(_AUTO_MIN_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
 
-    def fit(self, X: ArrayLike, y: None = None) -> ALOCCDetector:
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> ALOCCDetector:
         """Train R and D on target-class samples ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
-            Training samples, all of the target (normal) class.
-        y : None
-            Ignored; present for API consistency.
+            Training samples, of the target (normal) class unless ``y`` says
+            otherwise.
+        y : array-like of shape (n_samples,), default=None
+            Novelty labels: when ``y`` holds only the values +1 (normal) and
+            -1 (novelty), the rows labelled -1 take no part in training or in
+            the threshold, so ``fit(X, y)`` is ``fit(X[y == 1])``. This makes
+            ``GridSearchCV(..., scoring="roc_auc").fit(X, y)`` train every
+            fold, and the refit, on normal rows only. Any other ``y`` (None,
+            class labels, 0/1 labels) is ignored, as scikit-learn's detectors
+            ignore it; convert 0/1 "1 = anomaly" labels with
+            :func:`skalocc.model_selection.anomaly_labels_to_novelty`.
 
         Returns
         -------
@@ -417,6 +426,7 @@ default=None
             The fitted estimator.
         """
         self._validate_params()
+        X = normal_rows(X, y)  # novelty labels: train on the +1 rows only
         filters = _check_int_sequence("filters", self.filters, allow_empty=False)
         hidden_units = _check_int_sequence("hidden_units", self.hidden_units, allow_empty=True)
 
