@@ -295,11 +295,13 @@ def test_normal_rows_refuses_all_novelties_and_a_length_mismatch():
 
 # ------------------------------------------------------------ ALOCCDetector
 def test_fit_with_novelty_labels_equals_fit_on_normal_rows(digits, reference):
+    # NumPy X and y: the grid-search tests below. Here pandas, read by position.
     X, y = digits
-    det = ALOCCDetector(**SMALL).fit(X, y)
-    np.testing.assert_array_equal(det.score_samples(X), reference().score_samples(X))
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)], index=np.arange(len(X)) + 7)
+    det = ALOCCDetector(**SMALL).fit(frame, pd.Series(y))
+    assert list(det.feature_names_in_) == list(frame.columns)
+    np.testing.assert_array_equal(det.score_samples(frame), reference().score_samples(X))
     assert det.offset_ == reference().offset_
-    assert det.n_features_in_ == 64
 
 
 @pytest.mark.parametrize(
@@ -316,7 +318,7 @@ def test_fit_ignores_any_other_y(digits, reference, make_y):
     np.testing.assert_array_equal(det.score_samples(X), reference().score_samples(X))
 
 
-def test_fit_with_novelty_labels_on_images_and_dataframes(digits, reference):
+def test_fit_with_novelty_labels_on_images(digits):
     X, y = digits
     image = {"image_shape": None, "filters": (4,), "latent_dim": 4, "epochs": 1}
     images = X.reshape(-1, 8, 8)[::8]
@@ -324,10 +326,6 @@ def test_fit_with_novelty_labels_on_images_and_dataframes(digits, reference):
     with_labels = ALOCCDetector(**{**SMALL, **image}).fit(images, y_images)
     alone = ALOCCDetector(**{**SMALL, **image}).fit(images[y_images == 1])
     np.testing.assert_array_equal(with_labels.score_samples(images), alone.score_samples(images))
-    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
-    det = ALOCCDetector(**SMALL).fit(frame, pd.Series(y))
-    assert list(det.feature_names_in_) == list(frame.columns)
-    np.testing.assert_array_equal(det.score_samples(frame), reference().score_samples(X))
 
 
 def test_fit_refuses_labels_without_normal_rows():
