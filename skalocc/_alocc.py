@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skalocc import _chunks
+from skalocc._labels import normal_rows
 from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._presets import SCORE_KINDS
 from skalocc._scaling import MinMaxScaling
@@ -260,15 +261,23 @@ default=None
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: ArrayLike, y: None = None) -> ALOCCDetector:
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> ALOCCDetector:
         """Train R and D on target-class samples ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
-            Training samples, all of the target (normal) class.
-        y : None
-            Ignored; present for API consistency.
+            Training samples, of the target (normal) class unless ``y`` says
+            otherwise.
+        y : array-like of shape (n_samples,), default=None
+            Novelty labels: when ``y`` holds only the values +1 (normal) and
+            -1 (novelty), the rows labelled -1 take no part in training or in
+            the threshold, so ``fit(X, y)`` is ``fit(X[y == 1])``. This makes
+            ``GridSearchCV(..., scoring="roc_auc").fit(X, y)`` train every
+            fold, and the refit, on normal rows only. Any other ``y`` (None,
+            class labels, 0/1 labels) is ignored, as scikit-learn's detectors
+            ignore it; convert 0/1 "1 = anomaly" labels with
+            :func:`skalocc.model_selection.anomaly_labels_to_novelty`.
 
         Returns
         -------
@@ -277,6 +286,7 @@ default=None
         """
         self._validate_params()
         checked = check_tuple_params(self)
+        X = normal_rows(X, y)  # novelty labels: train on the +1 rows only
         # Validate on a twin so that nothing on self changes until the end.
         twin = clone(self)
         data, streamed, image_shape, extremes = training_input(twin, X, checked["image_shape"])
