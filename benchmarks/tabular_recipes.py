@@ -17,7 +17,10 @@ several *scores* from the fitted networks only:
   ``knnDz5`` the same on that layer's features standardised with the
   training rows' mean and spread;
 * ``knnR5``: the same (mean of 5) in R's bottleneck (layer ``"latent"``);
-* ``D+knnD5``: the sum of ``D(X)`` and ``knnD5``, each standardised by the
+* ``knnDall1``, ``knnDall5``: the same in all of D's hidden layers
+  concatenated; ``knnDR1``: nearest row in D's penultimate layer and R's
+  bottleneck concatenated;
+* ``D+knnD5``, ``D+knnDall1``: the sum of ``D(X)`` and the k-NN score, each standardised by the
   median and standard deviation of its training-row values (k-NN training
   values leave each row out of its own neighbours).
 
@@ -34,6 +37,7 @@ already has, so configurations can be added one at a time) and ``<out>.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -71,9 +75,38 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "seeds": 1,
     },
     "logistic-ens3": {"transform": "logistic", "params": {}, "seeds": 3},
+    # Same fits as "base" (deterministic), with the later scores (knnDall*, knnDR1).
+    "base-v2": {"transform": "minmax", "params": {}, "seeds": 1},
+    "wide-v2": {
+        "transform": "minmax",
+        "params": {"hidden_units": (256, 128), "latent_dim": 32},
+        "seeds": 1,
+    },
+    "ens3-v2": {"transform": "minmax", "params": {}, "seeds": 3},
+    # The estimator's scaling replaced (patched for the prototype) by mean -/+ 4 std -> [0, 1].
+    "std4-v2": {"transform": "minmax", "scaling": "std4", "params": {}, "seeds": 1},
+    "std4-wide-v2": {
+        "transform": "minmax",
+        "scaling": "std4",
+        "params": {"hidden_units": (256, 128), "latent_dim": 32},
+        "seeds": 1,
+    },
     "quantile-ens3": {"transform": "quantile", "params": {}, "seeds": 3},
 }
-SCORES = ("combined", "D(X)", "rec", "knnD1", "knnD5", "knnDz5", "knnR5", "D+knnD5")
+SCORES = (
+    "combined",
+    "D(X)",
+    "rec",
+    "knnD1",
+    "knnD5",
+    "knnDz5",
+    "knnR5",
+    "D+knnD5",
+    "knnDall1",
+    "knnDall5",
+    "knnDR1",
+    "D+knnDall1",
+)
 BASELINES = ("1-NN std", "5-NN mean std", "IsolationForest")
 
 
@@ -91,6 +124,37 @@ def transform(kind: str, X_train: np.ndarray, X_test: np.ndarray):
         ss = StandardScaler().fit(X_train)
         return tuple(1 / (1 + np.exp(-ss.transform(X))) for X in (X_train, X_test))
     raise ValueError(kind)
+
+
+@contextlib.contextmanager
+def patched_scaling(kind: str | None):
+    """Prototype only: swap the estimator's per-feature min-max scaling for another affine map.
+
+    ``"std4"``: ``x -> (x - mean + 4 std) / (8 std)`` per feature (a constant
+    feature gets std 1), so that +/- 4 standard deviations span [0, 1].
+    """
+    from skalocc import _alocc
+    from skalocc._scaling import MinMaxScaling
+
+    if kind is None:
+        yield
+        return
+    if kind != "std4":
+        raise ValueError(kind)
+    original = _alocc.MinMaxScaling
+
+    class StdScaling(MinMaxScaling):
+        @classmethod
+        def fit(cls, X, per_feature):
+            mean, std = X.mean(axis=0), X.std(axis=0)
+            std = np.where(std > 0, std, 1.0)
+            return MinMaxScaling(mean - 4 * std, 8 * std)
+
+    _alocc.MinMaxScaling = StdScaling
+    try:
+        yield
+    finally:
+        _alocc.MinMaxScaling = original
 
 
 def _knn(train_f: np.ndarray, test_f: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +202,17 @@ def network_scores(det, X_train: np.ndarray, X_test: np.ndarray) -> dict[str, np
     out["knnDz5"] = _knn((f_tr - mu) / sd, (f_te - mu) / sd, 5)
     z_tr, z_te = run(latent, xs[0]), run(latent, xs[1])
     out["knnR5"] = _knn(z_tr, z_te, 5)
+    hidden = [layer.output for layer in D.layers if type(layer).__name__ == "LeakyReLU"]
+    every = keras.Model(D.input, hidden)
+    a_tr = np.concatenate([np.asarray(v) for v in every(xs[0], training=False)], axis=1)
+    a_te = np.concatenate([np.asarray(v) for v in every(xs[1], training=False)], axis=1)
+    out["knnDall1"] = _knn(a_tr, a_te, 1)
+    out["knnDall5"] = _knn(a_tr, a_te, 5)
+    out["knnDR1"] = _knn(np.hstack([f_tr, z_tr]), np.hstack([f_te, z_te]), 1)
+    out["D+knnDall1"] = (
+        _standardise(lt, ltr) + _standardise(*out["knnDall1"]),
+        _standardise(ltr, ltr) + _standardise(out["knnDall1"][1], out["knnDall1"][1]),
+    )
     out["D+knnD5"] = (
         _standardise(lt, ltr) + _standardise(*out["knnD5"]),
         _standardise(ltr, ltr) + _standardise(out["knnD5"][1], out["knnD5"][1]),
@@ -176,7 +251,8 @@ def run_config(
     summed: dict[str, np.ndarray] = {}
     start = time.perf_counter()
     for seed in range(config["seeds"]):
-        det = ALOCCDetector(**config["params"], random_state=seed).fit(a)
+        with patched_scaling(config.get("scaling")):
+            det = ALOCCDetector(**config["params"], random_state=seed).fit(a)
         for score, values in network_scores(det, a, b).items():
             summed[score] = summed.get(score, 0) + values
         del det
