@@ -85,6 +85,15 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "ens3-v2": {"transform": "minmax", "params": {}, "seeds": 3},
     # The estimator's scaling replaced (patched for the prototype) by mean -/+ 4 std -> [0, 1].
     "std4-v2": {"transform": "minmax", "scaling": "std4", "params": {}, "seeds": 1},
+    "std4-ens3-v2": {"transform": "minmax", "scaling": "std4", "params": {}, "seeds": 3},
+    # Control: the same networks left at their random initialisation (learning rate 1e-12;
+    # batch-normalisation statistics still follow the data): what does training add?
+    "std4-untrained-v2": {
+        "transform": "minmax",
+        "scaling": "std4",
+        "params": {"learning_rate": 1e-12},
+        "seeds": 1,
+    },
     "std4-wide-v2": {
         "transform": "minmax",
         "scaling": "std4",
@@ -337,7 +346,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=("dev", "confirm", "all"), default="dev")
     parser.add_argument("--split-seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--configs", nargs="+", default=["base"], choices=sorted(CONFIGS))
+    parser.add_argument("--configs", nargs="*", default=[], choices=sorted(CONFIGS))
+    parser.add_argument(
+        "--merge",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="JSON files of other runs (e.g. run in parallel with another --out) whose "
+        "records and runs are added to this one's",
+    )
     parser.add_argument("--datasets", nargs="+")
     parser.add_argument("--max-train", type=int, default=2000)
     parser.add_argument("--max-test", type=int, default=2000)
@@ -354,32 +371,47 @@ def main() -> int:
     payload["runs"].append(
         {"date": utc_now(), "command": " ".join(sys.orig_argv), "machine": machine_info()}
     )
+    for other in args.merge:
+        extra = json.loads(other.read_text())
+        have = {(*_key(r), r.get("half", "dev")) for r in payload["records"]}
+        payload["records"] += [
+            r for r in extra["records"] if (*_key(r), r.get("half", "dev")) not in have
+        ]
+        payload["runs"] += extra["runs"]
     done = {_key(r) for r in payload["records"] if r.get("half", "dev") == args.half}
     data_dir = resolve_data_dir(args.data)
     files = adbench_selection(data_dir, tuple(args.datasets) if args.datasets else None, args.half)
 
     def save() -> None:
         write_atomic(json_path, json.dumps(payload, indent=1) + "\n")
-        recs = [r for r in payload["records"] if r.get("half", "dev") == args.half]
+        commands = dict.fromkeys(f"`{r['command']}`" for r in payload["runs"])
         lines = [
-            f"# Tabular ALOCC recipes, {args.half} half",
+            "# Tabular ALOCC recipes (issue 14)",
             "",
-            "Written by `python benchmarks/tabular_recipes.py` (see its docstring); runs: "
-            + "; ".join(f"`{r['command']}` at {r['date']}" for r in payload["runs"][-3:]),
+            "Written by `python benchmarks/tabular_recipes.py` (its docstring says what each "
+            "score is). Commands run: " + "; ".join(commands) + ".",
             "",
             f"Exploration caps: at most {args.max_train} training rows and {args.max_test} test "
-            "rows per set (the suite's seeded split, then capped); cells are means over the "
-            "split seeds run, then over sets. Diff and W / T / L against 1-NN on "
-            "StandardScaler features on the same sets and splits.",
+            "rows per set (the suite's seeded split, then capped), so the numbers are not "
+            "the suite's (10 000-row caps); cells are means over the split seeds run, then "
+            "over sets. Diff and W / T / L against 1-NN on StandardScaler features on the "
+            "same sets and splits. One detector seed unless the configuration says `ens`.",
             "",
-            *summarize(recs, args.half),
-            "",
+        ]
+        halves_run = [
+            h
+            for h in ("dev", "confirm")
+            if any(r.get("half", "dev") == h for r in payload["records"])
         ]
         pairs = [tuple(p.split("/", 1)) for p in args.show] or [
             ("baselines", "1-NN std"),
             ("baselines", "IsolationForest"),
         ]
-        lines += ["## Per set", "", *per_set_table(recs, pairs), ""]
+        for half in halves_run:
+            recs = [r for r in payload["records"] if r.get("half", "dev") == half]
+            title = "development" if half == "dev" else "confirmation"
+            lines += [f"## The {title} half", "", *summarize(recs, half), ""]
+            lines += [f"### Per set ({title} half)", "", *per_set_table(recs, pairs), ""]
         write_atomic(md_path, "\n".join(lines))
 
     for split_seed in args.split_seeds:
