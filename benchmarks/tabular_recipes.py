@@ -20,7 +20,8 @@ several *scores* from the fitted networks only:
 * ``knnDall1``, ``knnDall5``: the same in all of D's hidden layers
   concatenated; ``knnDR1``: nearest row in D's penultimate layer and R's
   bottleneck concatenated;
-* ``D+knnD5``, ``D+knnDall1``: the sum of ``D(X)`` and the k-NN score, each standardised by the
+* ``D+knnD5``, ``D+knnDall1``, ``combined+knnDall1``: the sum of ``D(X)``
+  (or of ``combined``) and the k-NN score, each standardised by the
   median and standard deviation of its training-row values (k-NN training
   values leave each row out of its own neighbours).
 
@@ -85,6 +86,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "ens3-v2": {"transform": "minmax", "params": {}, "seeds": 3},
     # The estimator's scaling replaced (patched for the prototype) by mean -/+ 4 std -> [0, 1].
     "std4-v2": {"transform": "minmax", "scaling": "std4", "params": {}, "seeds": 1},
+    # Same fits as "base", with the "combined+knnDall1" score.
+    "base-v3": {"transform": "minmax", "params": {}, "seeds": 1},
     "std4-ens3-v2": {"transform": "minmax", "scaling": "std4", "params": {}, "seeds": 3},
     # Control: the same networks left at their random initialisation (learning rate 1e-12;
     # batch-normalisation statistics still follow the data): what does training add?
@@ -115,6 +118,7 @@ SCORES = (
     "knnDall5",
     "knnDR1",
     "D+knnDall1",
+    "combined+knnDall1",
 )
 BASELINES = ("1-NN std", "5-NN mean std", "IsolationForest")
 
@@ -221,6 +225,11 @@ def network_scores(det, X_train: np.ndarray, X_test: np.ndarray) -> dict[str, np
     out["D+knnDall1"] = (
         _standardise(lt, ltr) + _standardise(*out["knnDall1"]),
         _standardise(ltr, ltr) + _standardise(out["knnDall1"][1], out["knnDall1"][1]),
+    )
+    comb, comb_tr = out["combined"]
+    out["combined+knnDall1"] = (
+        _standardise(comb, comb_tr) + _standardise(*out["knnDall1"]),
+        _standardise(comb_tr, comb_tr) + _standardise(out["knnDall1"][1], out["knnDall1"][1]),
     )
     out["D+knnD5"] = (
         _standardise(lt, ltr) + _standardise(*out["knnD5"]),
