@@ -33,7 +33,70 @@ QUICK_ADBENCH = (
 )
 
 
-def adbench_selection(data_dir: Path, names: tuple[str, ...] | None) -> dict[str, Path]:
+#: The halves of the 33 sets (``--half``), fixed before any result was looked
+#: at: the sets sorted by ADBench's file number (``1_ALOI`` ... ``47_yeast``),
+#: the even positions (0, 2, ..., 32: 17 sets) form the development half, the
+#: odd positions (16 sets) the confirmation half.
+HALVES = ("dev", "confirm", "all")
+
+
+def adbench_half(files: dict[str, Path], half: str) -> dict[str, Path]:
+    """The development or confirmation half of the ADBench files (or all).
+
+    The rule, fixed in advance: in ADBench's numeric order (as
+    :func:`~benchmarks._data.adbench_files` lists them), the files at even
+    positions (0-based) are the development half, those at odd positions the
+    confirmation half. Recipes are chosen on ``"dev"``; ``"confirm"`` runs
+    once a recipe is frozen.
+
+    Parameters
+    ----------
+    files : dict of str to Path
+        All ADBench files, in ADBench's order.
+    half : {"dev", "confirm", "all"}
+        Which half.
+
+    Returns
+    -------
+    chosen : dict of str to Path
+        The half, in ADBench's order.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> files = {n: Path(f"{i}_{n}.npz") for i, n in enumerate("abcde", start=1)}
+    >>> list(adbench_half(files, "dev")), list(adbench_half(files, "confirm"))
+    (['a', 'c', 'e'], ['b', 'd'])
+    """
+    if half not in HALVES:
+        raise ValueError(f"half must be one of {HALVES}, got {half!r}.")
+    if half == "all":
+        return dict(files)
+    parity = 0 if half == "dev" else 1
+    return {name: path for i, (name, path) in enumerate(files.items()) if i % 2 == parity}
+
+
+def half_of(files: dict[str, Path], name: str) -> str:
+    """``"dev"`` or ``"confirm"``: the half that set ``name`` belongs to.
+
+    Parameters
+    ----------
+    files : dict of str to Path
+        All ADBench files, in ADBench's order.
+    name : str
+        A display name in ``files``.
+
+    Returns
+    -------
+    half : str
+        ``"dev"`` or ``"confirm"``.
+    """
+    return "dev" if list(files).index(name) % 2 == 0 else "confirm"
+
+
+def adbench_selection(
+    data_dir: Path, names: tuple[str, ...] | None, half: str = "all"
+) -> dict[str, Path]:
     """The ADBench files to run, by display name, in ADBench's order.
 
     Parameters
@@ -42,7 +105,10 @@ def adbench_selection(data_dir: Path, names: tuple[str, ...] | None) -> dict[str
         The benchmark data folder.
     names : tuple of str or None
         Dataset names (``"donors"``) or file stems (``"11_donors"``), any
-        case; None selects all.
+        case; None selects all (of the half).
+    half : {"dev", "confirm", "all"}, default="all"
+        Keep only this half (see :func:`adbench_half`); names outside it are
+        dropped.
 
     Returns
     -------
@@ -54,7 +120,8 @@ def adbench_selection(data_dir: Path, names: tuple[str, ...] | None) -> dict[str
     ValueError
         When a name matches no file.
     """
-    files = adbench_files(data_dir)
+    all_files = adbench_files(data_dir)
+    files = adbench_half(all_files, half)
     if names is None:
         return files
     wanted = {n.lower() for n in names}
@@ -63,7 +130,7 @@ def adbench_selection(data_dir: Path, names: tuple[str, ...] | None) -> dict[str
         for name, path in files.items()
         if name.lower() in wanted or path.stem.lower() in wanted
     }
-    known = {n.lower() for n in files} | {p.stem.lower() for p in files.values()}
+    known = {n.lower() for n in all_files} | {p.stem.lower() for p in all_files.values()}
     unknown = sorted(n for n in names if n.lower() not in known)
     if unknown:
         raise ValueError(f"Unknown ADBench datasets {unknown}; known: {', '.join(files)}.")
@@ -119,7 +186,8 @@ def adbench_split(
 
 
 def _adbench_tasks(options: Options) -> Iterator[Task]:
-    for name, path in adbench_selection(options.data_dir, options.datasets).items():
+    all_files = adbench_files(options.data_dir)
+    for name, path in adbench_selection(options.data_dir, options.datasets, options.half).items():
         X, y = load_adbench(path)
         rng = task_rng(options.split_seed, f"adbench/{path.stem}")
         train, test = adbench_split(y, rng, options.max_train, options.max_test)
@@ -131,6 +199,7 @@ def _adbench_tasks(options: Options) -> Iterator[Task]:
             y_test,
             {
                 "file": path.name,
+                "half": half_of(all_files, name),
                 "n_rows": len(X),
                 "n_features": X.shape[1],
                 "n_anomalies": int(y.sum()),
@@ -145,11 +214,15 @@ ADBENCH = Protocol(
     name="adbench",
     description=(
         "ADBench's tabular datasets as a novelty (one-class) task: per dataset, the normal "
-        "rows are split 60/40 (seeded); train on the 60% (at most `--max-train` rows, "
-        "seeded), test on the 40% plus every anomaly. A test set over `--max-test` rows is "
+        "rows are split 60/40 (seeded by `--split-seeds`, one split per seed); train on the "
+        "60% (at most `--max-train` rows, a seeded draw), test on the 40% plus every anomaly. "
+        "A test set over `--max-test` rows is "
         "subsampled keeping its anomaly share (so AP's chance level is unchanged), but with "
         f"at least min(all, {ADBENCH_MIN_TEST_ANOMALIES}) anomalies. Metrics: AUROC, and "
-        "average precision (AP) with the anomalies as positive class."
+        "average precision (AP) with the anomalies as positive class. Halves (`--half`), "
+        "fixed before any result was seen: in ADBench's file-number order, the sets at even "
+        "positions (0-based) are the development half, those at odd positions the "
+        "confirmation half."
     ),
     mode="tabular",
     image_shape=None,
@@ -158,4 +231,5 @@ ADBENCH = Protocol(
     needs_labels=False,
     progress=("auroc", "ap"),
     tables=(("AUROC", "auroc"), ("Average precision, anomalies as positive class", "ap")),
+    summary=True,
 )

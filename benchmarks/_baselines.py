@@ -1,19 +1,22 @@
 """Small baseline estimators used by the benchmarks only.
 
 * :class:`PCAReconstruction`: the classical reconstruction baseline.
-* :class:`PyODDetector`: PyOD's deep detectors behind scikit-learn's
+* :class:`KNNDistance`: distance to the k nearest training rows.
+* :class:`PyODDetector`: PyOD's detectors behind scikit-learn's
   conventions (higher score = more normal, labels +1 / -1).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 # The threshold of ALOCC's contamination="auto" (the lower Tukey fence of the
@@ -134,6 +137,129 @@ class PCAReconstruction(OutlierMixin, BaseEstimator):
         return np.where(self.decision_function(X) >= 0, 1, -1)
 
 
+class KNNDistance(OutlierMixin, BaseEstimator):
+    """Novelty detection by the distance to the nearest training rows.
+
+    A sample's score is minus the Euclidean distance to its ``n_neighbors``-th
+    nearest training row (``method="kth"``) or minus the mean distance to its
+    ``n_neighbors`` nearest training rows (``method="mean"``), found with
+    :class:`~sklearn.neighbors.NearestNeighbors`; higher means more normal.
+    The training rows' own scores, for the threshold ``offset_``, leave each
+    row out of its own neighbours.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=5
+        How many nearest training rows to look at.
+    method : {"kth", "mean"}, default="kth"
+        The k-th distance, or the mean of the k smallest distances.
+    random_state : int or None, default=None
+        Unused (the search is exact); kept so that every benchmark detector
+        takes a seed.
+
+    Attributes
+    ----------
+    nn_ : NearestNeighbors
+        The index of the training rows.
+    offset_ : float
+        ``decision_function = score_samples - offset_``: the lower Tukey
+        fence of the leave-one-out training scores.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(200, 3))
+    >>> det = KNNDistance(n_neighbors=5).fit(X)
+    >>> det.predict(np.array([[0.0, 0.0, 0.0], [6.0, -6.0, 6.0]])).tolist()
+    [1, -1]
+    """
+
+    def __init__(self, n_neighbors: int = 5, method: str = "kth", random_state: int | None = None):
+        self.n_neighbors = n_neighbors
+        self.method = method
+        self.random_state = random_state
+
+    def _reduce(self, distances: np.ndarray) -> np.ndarray:
+        if self.method == "kth":
+            return -distances[:, -1]
+        if self.method == "mean":
+            return -distances.mean(axis=1)
+        raise ValueError(f"method must be 'kth' or 'mean', got {self.method!r}.")
+
+    def fit(self, X: ArrayLike, y: None = None) -> KNNDistance:
+        """Index the training (normal) rows ``X`` and set the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training samples, all normal; more than ``n_neighbors`` of them.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : KNNDistance
+            The fitted estimator.
+        """
+        X = validate_data(self, X, dtype=np.float64)
+        if not 1 <= self.n_neighbors < len(X):
+            raise ValueError(f"n_neighbors={self.n_neighbors} needs more training rows.")
+        self.nn_ = NearestNeighbors(n_neighbors=self.n_neighbors).fit(X)
+        distances, _ = self.nn_.kneighbors(None)  # each row left out of its own neighbours
+        self.offset_ = lower_tukey_fence(self._reduce(distances))
+        return self
+
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
+        """Minus the k-th (or mean) distance to the training rows; higher = more normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Non-positive scores.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        distances, _ = self.nn_.kneighbors(X)
+        return self._reduce(distances)
+
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            Shifted scores.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """+1 for inliers, -1 for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            +1 where ``decision_function(X) >= 0``, else -1.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+
 class PyODDetector(OutlierMixin, BaseEstimator):
     """A PyOD detector with scikit-learn's sign conventions.
 
@@ -146,12 +272,13 @@ class PyODDetector(OutlierMixin, BaseEstimator):
     ----------
     model : str, default="AutoEncoder"
         ``"module.ClassName"`` under ``pyod.models`` or a class name of
-        ``pyod.models.auto_encoder`` / ``pyod.models.deep_svdd``:
-        ``"AutoEncoder"`` or ``"DeepSVDD"``.
+        ``pyod.models.auto_encoder`` / ``deep_svdd`` / ``ecod`` / ``copod``:
+        ``"AutoEncoder"``, ``"DeepSVDD"``, ``"ECOD"`` or ``"COPOD"``.
     params : dict or None, default=None
         Keyword arguments of the PyOD class (its defaults for the rest).
     random_state : int or None, default=None
-        Passed as PyOD's ``random_state``. PyOD seeds NumPy's and PyTorch's
+        Passed as PyOD's ``random_state`` when the class takes one (ECOD and
+        COPOD are deterministic and do not). PyOD seeds NumPy's and PyTorch's
         global generators with it.
 
     Attributes
@@ -163,7 +290,12 @@ class PyODDetector(OutlierMixin, BaseEstimator):
         Number of features seen in ``fit``.
     """
 
-    _MODULES: ClassVar[dict[str, str]] = {"AutoEncoder": "auto_encoder", "DeepSVDD": "deep_svdd"}
+    _MODULES: ClassVar[dict[str, str]] = {
+        "AutoEncoder": "auto_encoder",
+        "DeepSVDD": "deep_svdd",
+        "ECOD": "ecod",
+        "COPOD": "copod",
+    }
 
     def __init__(
         self,
@@ -199,7 +331,9 @@ class PyODDetector(OutlierMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=np.float64)
         cls = self._pyod_class()
-        kwargs = {"random_state": self.random_state, **(self.params or {})}
+        kwargs = dict(self.params or {})
+        if "random_state" in inspect.signature(cls).parameters:  # ECOD, COPOD have none
+            kwargs.setdefault("random_state", self.random_state)
         if self.model.endswith("DeepSVDD"):
             kwargs.setdefault("n_features", X.shape[1])
         self.detector_ = cls(**kwargs).fit(X)

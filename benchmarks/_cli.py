@@ -10,17 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks._adbench import adbench_selection
+from benchmarks._adbench import HALVES, adbench_selection
 from benchmarks._data import check_data, resolve_data_dir
 from benchmarks._detectors import registry, select
 from benchmarks._protocols import DEFAULTS, PROTOCOLS, QUICK
 from benchmarks._report import DEFAULT_OUT, Report, command_line, machine_info, utc_now
 from benchmarks._runner import RunState, run
-from benchmarks._tasks import Options
+from benchmarks._tasks import Options, Protocol, Task
 from skalocc import ALOCCDetector
 
 _SET_BY_SUITE = ("image_shape", "random_state")
@@ -96,7 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeds", metavar="SEED", type=int, nargs="+", default=[0], help="detector random_states"
     )
     common.add_argument(
-        "--split-seed", type=int, default=0, help="seed of every split and subsample (default 0)"
+        "--split-seeds",
+        "--split-seed",
+        dest="split_seeds",
+        metavar="SEED",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="seeds of the splits and subsamples: every task runs once per seed, the "
+        "tables show the mean and spread over them (default 0)",
     )
     common.add_argument(
         "--detectors",
@@ -161,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     adbench.add_argument(
         "--datasets", metavar="NAME", nargs="+", help="dataset names, e.g. donors (default all)"
     )
+    adbench.add_argument(
+        "--half",
+        choices=HALVES,
+        default="all",
+        help="the development half (sets at even positions in ADBench's numbering), the "
+        "confirmation half (odd positions) or all (default)",
+    )
     sub.add_parser(
         "check-data", parents=[data], help="read every MNIST and ADBench file once, print shapes"
     )
@@ -187,7 +203,8 @@ def resolve_options(args: argparse.Namespace) -> Options:
     needs_data = args.protocol != "digits"
     return Options(
         data_dir=resolve_data_dir(args.data) if needs_data else None,
-        split_seed=args.split_seed,
+        split_seed=args.split_seeds[0],
+        half=getattr(args, "half", "all"),
         digits=tuple(dict.fromkeys(getattr(args, "digits", range(10)))),
         max_train=settings.get("max_train"),
         max_test=settings.get("max_test"),
@@ -196,7 +213,7 @@ def resolve_options(args: argparse.Namespace) -> Options:
 
 
 def _options_record(args: argparse.Namespace, options: Options) -> dict[str, Any]:
-    record: dict[str, Any] = {"quick": args.quick, "split_seed": options.split_seed}
+    record: dict[str, Any] = {"quick": args.quick, "split_seeds": list(args.split_seeds)}
     if args.protocol != "digits":
         record["data"] = str(options.data_dir)
     if args.protocol != "adbench":
@@ -205,8 +222,31 @@ def _options_record(args: argparse.Namespace, options: Options) -> dict[str, Any
         record.update(max_train=options.max_train, max_test=options.max_test)
     if args.protocol == "adbench":
         record["datasets"] = None if options.datasets is None else list(options.datasets)
+        record["half"] = options.half
     record.update(detectors=args.detectors, alocc_params=args.alocc_params or None)
     return record
+
+
+def split_tasks(protocol: Protocol, options: Options, split_seeds: Sequence[int]) -> Iterator[Task]:
+    """The protocol's tasks once per split seed, each marked with its ``info["split_seed"]``.
+
+    Parameters
+    ----------
+    protocol : Protocol
+        Builds the tasks.
+    options : Options
+        The run's options; ``split_seed`` is replaced by each seed in turn.
+    split_seeds : sequence of int
+        The split seeds, in run order.
+
+    Yields
+    ------
+    task : Task
+        Built lazily, one at a time.
+    """
+    for split_seed in split_seeds:
+        for task in protocol.tasks(replace(options, split_seed=split_seed)):
+            yield replace(task, info={**task.info, "split_seed": split_seed})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,13 +274,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"OK: MNIST train and test, {n_adbench} ADBench datasets read.")
             return 0
         options = resolve_options(args)
-        if args.protocol == "adbench":
-            adbench_selection(options.data_dir, options.datasets)  # fail before any fit
+        if args.protocol == "adbench":  # fail before any fit
+            if not adbench_selection(options.data_dir, options.datasets, options.half):
+                raise ValueError(f"no dataset of --datasets is in --half {options.half}")
         detectors, omitted = select(registry(args.alocc_params), args.detectors)
     except (FileNotFoundError, ValueError) as exc:
         parser.error(str(exc))
-    if len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--seeds must be distinct, got {args.seeds}")
+    for flag, values in (("--seeds", args.seeds), ("--split-seeds", args.split_seeds)):
+        if len(set(values)) != len(values):
+            parser.error(f"{flag} must be distinct, got {values}")
     if not detectors:
         parser.error(f"no detector can run: {omitted}")
 
@@ -263,7 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report.state = state
         report.write(args.out)
 
-    report.state = run(protocol, protocol.tasks(options), detectors, args.seeds, save)
+    tasks = split_tasks(protocol, options, args.split_seeds)
+    report.state = run(protocol, tasks, detectors, args.seeds, save)
     md_path, json_path = report.write(args.out)
     print(report.markdown(), end="")
     print(f"[{protocol.name}] wrote {md_path} and {json_path}", file=sys.stderr)

@@ -10,7 +10,7 @@ Inputs, by family:
 
 * ALOCC gets the rows as they are (it min-max scales them itself), with
   ``image_shape`` in image mode.
-* The classical and PyOD detectors get pixels in [0, 1] in image mode, and
+* The classical (k-NN included) and PyOD detectors get pixels in [0, 1] in image mode, and
   ``StandardScaler``'d features (fitted on the training rows) in tabular mode,
   through a :class:`~sklearn.pipeline.Pipeline`.
 
@@ -32,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
-from benchmarks._baselines import PCAReconstruction, PyODDetector
+from benchmarks._baselines import KNNDistance, PCAReconstruction, PyODDetector
 from skalocc import PAPER_PARAMS, ALOCCDetector
 
 Factory = Callable[[str, tuple[int, ...] | None, int], BaseEstimator]
@@ -42,6 +42,16 @@ Factory = Callable[[str, tuple[int, ...] | None, int], BaseEstimator]
 PYOD_MODELS = {
     "PyOD AutoEncoder": ("AutoEncoder", {"verbose": 0}),
     "PyOD DeepSVDD": ("DeepSVDD", {"verbose": 0}),
+}
+#: PyOD's classical models (need ``pyod`` only, not ``torch``), PyOD's defaults.
+PYOD_CLASSICAL = {"ECOD": ("ECOD", {}), "COPOD": ("COPOD", {})}
+#: The modules each family needs beyond the project's own dependencies.
+FAMILY_NEEDS = {"pyod": ("pyod", "torch"), "pyod-classical": ("pyod",)}
+#: k-NN baselines: display name -> (k, method).
+KNN_MODELS = {
+    "1-NN distance": (1, "kth"),
+    "5-NN k-th distance": (5, "kth"),
+    "5-NN mean distance": (5, "mean"),
 }
 
 
@@ -54,7 +64,8 @@ class Detector:
     name : str
         Column name in the tables.
     family : str
-        ``"alocc"``, ``"classical"`` or ``"pyod"``.
+        ``"alocc"``, ``"classical"``, ``"pyod-classical"`` (needs ``pyod``)
+        or ``"pyod"`` (needs ``pyod`` and ``torch``).
     factory : callable
         ``(mode, image_shape, random_state) -> unfitted estimator``.
     """
@@ -86,22 +97,28 @@ def _peer(make: Callable[[int], BaseEstimator]) -> Factory:
     return factory
 
 
-def pyod_status() -> str | None:
-    """Why PyOD's deep detectors cannot run here, or None when they can.
+def pyod_status(family: str = "pyod") -> str | None:
+    """Why a PyOD family cannot run here, or None when it can.
+
+    Parameters
+    ----------
+    family : {"pyod", "pyod-classical"}, default="pyod"
+        ``"pyod"``: the deep models, which need ``pyod`` and ``torch``;
+        ``"pyod-classical"``: ECOD and COPOD, which need ``pyod`` only.
 
     Returns
     -------
     reason : str or None
-        None when ``pyod`` and its deep-learning backend ``torch`` import.
+        None when every module the family needs imports.
     """
-    for module in ("pyod", "torch"):
+    for module in FAMILY_NEEDS.get(family, ()):
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            return (
-                f"{module} is not importable ({exc.__class__.__name__}); PyOD's deep models "
-                'need `pip install "skalocc[benchmarks]" torch`'
-            )
+            need = '`pip install "skalocc[benchmarks]"`'
+            if family == "pyod":
+                need = '`pip install "skalocc[benchmarks]" torch`'
+            return f"{module} is not importable ({exc.__class__.__name__}); they need {need}"
     return None
 
 
@@ -120,6 +137,7 @@ def registry(alocc_params: Mapping[str, Any] | None = None) -> list[Detector]:
     detectors : list of Detector
         ALOCC (paper, D(R(X))), ALOCC (paper, D(X)), ALOCC (recommended),
         IsolationForest, OneClassSVM, LocalOutlierFactor, PCA reconstruction,
+        1-NN distance, 5-NN k-th distance, 5-NN mean distance, ECOD, COPOD,
         PyOD AutoEncoder, PyOD DeepSVDD.
 
     Examples
@@ -144,14 +162,21 @@ def registry(alocc_params: Mapping[str, Any] | None = None) -> list[Detector]:
             _peer(lambda s: PCAReconstruction(n_components=0.9, random_state=s)),
         ),
     ]
-    for name, (model, params) in PYOD_MODELS.items():
+    for name, (k, method) in KNN_MODELS.items():
         detectors.append(
             Detector(
-                name,
-                "pyod",
-                _peer(lambda s, m=model, p=params: PyODDetector(m, dict(p), random_state=s)),
+                name, "classical", _peer(lambda s, k=k, m=method: KNNDistance(k, m, random_state=s))
             )
         )
+    for family, models in (("pyod-classical", PYOD_CLASSICAL), ("pyod", PYOD_MODELS)):
+        for name, (model, params) in models.items():
+            detectors.append(
+                Detector(
+                    name,
+                    family,
+                    _peer(lambda s, m=model, p=params: PyODDetector(m, dict(p), random_state=s)),
+                )
+            )
     return detectors
 
 
@@ -173,7 +198,7 @@ def select(
         The detectors to run, in registry order.
     omitted : dict of str to str
         Name to reason for requested detectors that cannot run (PyOD's
-        without ``pyod``/``torch``).
+        without ``pyod``, the deep ones also without ``torch``).
 
     Raises
     ------
@@ -188,9 +213,10 @@ def select(
             raise ValueError(f"--detectors {unmatched} match none of: {names}.")
         detectors = [d for d in detectors if any(p in d.name.lower() for p in lowered)]
     chosen, omitted = [], {}
-    reason = pyod_status() if any(d.family == "pyod" for d in detectors) else None
+    reasons = {f: pyod_status(f) for f in {d.family for d in detectors} if f in FAMILY_NEEDS}
     for detector in detectors:
-        if detector.family == "pyod" and reason is not None:
+        reason = reasons.get(detector.family)
+        if reason is not None:
             omitted[detector.name] = reason
         else:
             chosen.append(detector)

@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from benchmarks._tables import Results, share_table, task_table
+from benchmarks._summary import TIE, halves, summarize, summary_table
+from benchmarks._tables import Results, replicate, share_table, task_table
+
+_HALF_TITLES = {
+    "all": "all sets run",
+    "dev": "development half",
+    "confirm": "confirmation half",
+}
 
 if TYPE_CHECKING:
     from benchmarks._detectors import Detector
@@ -47,6 +54,8 @@ INPUTS = {
     ("alocc", "tabular"): "raw features (ALOCC min-max scales each feature internally)",
     ("classical", "image"): "pixel rows in [0, 1]",
     ("classical", "tabular"): "StandardScaler (fit on the training rows), then the detector",
+    ("pyod-classical", "image"): "pixel rows in [0, 1]",
+    ("pyod-classical", "tabular"): "StandardScaler (fit on the training rows), then the detector",
     ("pyod", "image"): "pixel rows in [0, 1]",
     ("pyod", "tabular"): "StandardScaler (fit on the training rows), then the detector",
 }
@@ -59,10 +68,13 @@ _NOTES = (
     "Peers: `IsolationForest(random_state=seed)`, `OneClassSVM()`, "
     "`LocalOutlierFactor(novelty=True)` with scikit-learn's defaults; `PCA reconstruction` "
     "keeps 90% of the training variance and scores minus the squared reconstruction error. "
-    "PyOD's AutoEncoder and DeepSVDD (PyOD defaults, `verbose=0`) run when `pyod` and "
-    "`torch` import.",
+    "k-NN: minus the Euclidean distance to the k-th nearest training row (`1-NN distance`, "
+    "`5-NN k-th distance`) or the mean distance to the 5 nearest (`5-NN mean distance`), "
+    "with scikit-learn's `NearestNeighbors` (exact search). PyOD's ECOD and COPOD (PyOD "
+    "defaults) run when `pyod` imports; its AutoEncoder and DeepSVDD (PyOD defaults, "
+    "`verbose=0`) when `pyod` and `torch` import.",
     'Thresholds (used by `predict`, hence by F1 only): ALOCC\'s `contamination="auto"` and '
-    "PCA reconstruction use the lower Tukey fence Q1 - 1.5 IQR of the training scores; "
+    "PCA reconstruction and k-NN use the lower Tukey fence Q1 - 1.5 IQR of the training scores; "
     "scikit-learn's detectors their own defaults (IsolationForest and LOF: "
     '`contamination="auto"`; OneClassSVM: `nu=0.5`); PyOD: `contamination=0.1`.',
     "Scores are `score_samples` (higher = more normal; PyOD's negated). Timings are "
@@ -347,7 +359,7 @@ class Report:
         """
         p, names = self.protocol, [d.name for d in self.detectors]
         results = Results(self.state.records)
-        tasks = [t["name"] for t in self.state.tasks]
+        tasks = list(dict.fromkeys(t["name"] for t in self.state.tasks))
         shown = {k: v for k, v in self.options.items() if v is not None and v is not False}
         options = ", ".join(f"{k}={v}" for k, v in shown.items())
         lines = [f"# skalocc benchmark: {p.name}", "", p.description, ""]
@@ -355,6 +367,11 @@ class Report:
             lines += ["**Partial results: the run has not finished.**", ""]
         lines += context_lines(self.date, self.command, self.machine)
         lines += [f"- detector seeds: {' '.join(map(str, self.seeds))}; {options}", ""]
+        if p.summary:
+            for half, summary in self._summaries().items():
+                lines += [f"## Summary: {_HALF_TITLES[half]}", ""]
+                lines += summary_table(summary)
+                lines.append("")
         for i, (title, metric) in enumerate(p.tables):
             lines += [f"## {title}", ""]
             if p.layout == "shares":
@@ -362,8 +379,24 @@ class Report:
             else:
                 lines += task_table(results, tasks, names, metric, timings=i == 0)
             lines.append("")
-        seeds = "mean ± std over seeds (ddof=1)" if len(self.seeds) > 1 else "one seed"
+        n_splits = len({replicate(r)[0] for r in self.state.records}) or 1
+        if len(self.seeds) * n_splits > 1:
+            seeds = (
+                f"mean ± std (ddof=1) over {n_splits} split(s) x {len(self.seeds)} detector "
+                "seed(s); mean rows: the mean over tasks within each split and seed first"
+            )
+        else:
+            seeds = "one split, one seed"
         lines += ["## Notes", "", f"- Cells: {seeds}; `-`: no value."]
+        if p.summary:
+            lines.append(
+                f"- Summary: per set, each detector's AUROC averaged over splits and seeds; "
+                f"mean rank over sets (1 = best); W / T / L: sets where the detector's AUROC "
+                f"is at least {TIE} above / within {TIE} of / at least {TIE} below the "
+                "reference ALOCC's; the Wilcoxon signed-rank test pairs the per-set AUROC of "
+                "the reference ALOCC and of the best baseline (highest mean AUROC, ALOCC "
+                "variants excluded), two-sided, scipy."
+            )
         families = dict.fromkeys(d.family for d in self.detectors)
         inputs = "; ".join(f"{f}: {INPUTS[(f, p.mode)]}" for f in families)
         lines.append(f"- Inputs: {inputs}.")
@@ -384,6 +417,16 @@ class Report:
                 + "."
             )
         return "\n".join(lines) + "\n"
+
+    def _summaries(self) -> dict[str, dict[str, Any]]:
+        """:func:`~benchmarks._summary.summarize` over all tasks and each half."""
+        results = Results(self.state.records)
+        names = [d.name for d in self.detectors]
+        families = {d.name: d.family for d in self.detectors}
+        return {
+            half: summarize(results, tasks, names, families)
+            for half, tasks in halves(self.state.tasks).items()
+        }
 
     def payload(self) -> dict[str, Any]:
         """The JSON record: context, detector parameters, every per-fit result.
@@ -416,6 +459,8 @@ class Report:
             "tasks": self.state.tasks,
             "results": self.state.records,
         }
+        if p.summary:
+            payload["summary"] = self._summaries()
         if p.reference is not None:
             payload["reference"] = {
                 "label": p.reference[0],

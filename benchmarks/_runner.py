@@ -35,7 +35,8 @@ class RunState:
     tasks : list of dict
         ``{"name": ..., **task.info}`` per task, in run order.
     records : list of dict
-        One per (task, seed, detector): ``task``, ``seed``, ``detector``,
+        One per (task, split, seed, detector): ``task``, ``split_seed``
+        (the task's ``info["split_seed"]``, else 0), ``seed``, ``detector``,
         ``fit_s``, ``score_s``, ``predict_s`` (None unless labels are
         needed), ``metrics`` (dict) and ``error`` (None or a message).
     detector_params : dict
@@ -112,6 +113,7 @@ def evaluate(
     """
     record = {
         "task": task.name,
+        "split_seed": task.info.get("split_seed", 0),
         "seed": seed,
         "detector": detector.name,
         "fit_s": None,
@@ -139,7 +141,10 @@ def evaluate(
 
 
 def _progress(protocol: Protocol, record: dict[str, Any]) -> str:
-    head = f"[{protocol.name}] {record['task']} seed {record['seed']} {record['detector']}"
+    head = (
+        f"[{protocol.name}] {record['task']} split {record['split_seed']} seed {record['seed']} "
+        f"{record['detector']}"
+    )
     if record["error"] is not None:
         return f"{head} FAILED: {record['error']}"
     parts = [f"fit {record['fit_s']:.1f}s", f"score {record['score_s']:.1f}s"]

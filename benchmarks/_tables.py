@@ -1,10 +1,12 @@
 """Markdown tables from a run's records.
 
-A cell is the mean over seeds, with ``± std`` (sample standard deviation,
-ddof=1) when there are several seeds. Rows that average over tasks (``mean``,
-seconds, the outlier-share columns) average within each seed first, then
-give the mean ± std of those per-seed means. A failed fit leaves its value
-out and marks the cell with ``!``.
+A *replicate* is one (split seed, detector seed) pair. A cell is the mean over
+replicates, with ``± std`` (sample standard deviation, ddof=1) when there are
+several: the spread over detector seeds, over splits (``--split-seeds``), or
+both. Rows that average over tasks (``mean``, seconds, the outlier-share
+columns) average within each replicate first, then give the mean ± std of
+those per-replicate means. A failed fit leaves its value out and marks the
+cell with ``!``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,17 @@ def format_mean_std(mean: float, std: float, digits: int = 3) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
+def replicate(record: Mapping[str, Any]) -> tuple[int, int]:
+    """A record's ``(split_seed, seed)``; records without a split seed have split 0.
+
+    Examples
+    --------
+    >>> replicate({"seed": 3}), replicate({"seed": 3, "split_seed": 1})
+    ((0, 3), (1, 3))
+    """
+    return int(record.get("split_seed", 0)), int(record["seed"])
+
+
 class Results:
     """Look-ups over a run's records.
 
@@ -68,7 +81,7 @@ class Results:
 
     def __init__(self, records: Sequence[Mapping[str, Any]]):
         self.records = records
-        self.seeds = sorted({r["seed"] for r in records})
+        self.replicates = sorted({replicate(r) for r in records})
 
     def _matching(self, detector: str, task: str | None):
         return [
@@ -78,7 +91,7 @@ class Results:
         ]
 
     def per_seed(self, detector: str, key: str, task: str | None = None) -> list[float]:
-        """Per seed, the mean of ``key`` over the matching records that have it.
+        """Per replicate, the mean of ``key`` over the matching records that have it.
 
         Parameters
         ----------
@@ -92,13 +105,14 @@ class Results:
         Returns
         -------
         values : list of float
-            One per seed; NaN where no record has a value.
+            One per replicate (split seed, detector seed); NaN where no
+            record has a value.
         """
-        values: dict[int, list[float]] = {s: [] for s in self.seeds}
+        values: dict[tuple[int, int], list[float]] = {s: [] for s in self.replicates}
         for r in self._matching(detector, task):
             value = r.get(key) if key.endswith("_s") else r["metrics"].get(key)
             if value is not None and math.isfinite(value):
-                values[r["seed"]].append(value)
+                values[replicate(r)].append(value)
         return [float(np.mean(v)) if v else math.nan for v in values.values()]
 
     def cell(self, detector: str, key: str, task: str | None = None, digits: int = 3) -> str:

@@ -36,6 +36,8 @@ class Options:
         Caps on training and test samples per task; None = no cap.
     datasets : tuple of str or None
         ADBench dataset names; None = all.
+    half : {"dev", "confirm", "all"}
+        ADBench's development half, confirmation half, or all sets.
     """
 
     data_dir: Path | None = None
@@ -44,6 +46,7 @@ class Options:
     max_train: int | None = None
     max_test: int | None = None
     datasets: tuple[str, ...] | None = None
+    half: str = "all"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class Protocol:
         detectors, columns the ``progress`` metrics averaged over tasks.
     reference : (str, tuple of float) or None
         A published reference row for the ``"shares"`` table.
+    summary : bool
+        Whether the report opens with the per-detector summary
+        (:mod:`benchmarks._summary`): means, ranks, wins against ALOCC.
     """
 
     name: str
@@ -118,6 +124,7 @@ class Protocol:
     tables: tuple[tuple[str, str], ...]
     layout: str = "tasks"
     reference: tuple[str, tuple[float, ...]] | None = None
+    summary: bool = False
 
 
 def task_rng(split_seed: int, key: str) -> np.random.Generator:
