@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+from functools import partial
 from numbers import Integral, Real
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -21,7 +24,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skalocc import _chunks
+from skalocc import _calibration, _chunks
 from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._scaling import MinMaxScaling
 from skalocc._version import __version__
@@ -172,10 +175,14 @@ default="combined"
         (``docs/benchmarks.md``); D alone degrades as R's reconstructions
         improve, R alone misses novelties it can reconstruct.
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``. With a float in (0, 0.5], that share of the training
-        samples scores below the threshold. With "auto", the threshold is the
-        lower Tukey fence ``Q1 - 1.5 * IQR`` of the training scores, so only
-        training samples that score unusually low are flagged.
+        Sets ``offset_``, the threshold of ``predict``. With a float ``a`` in
+        (0, 0.5] and ``calibration_fraction`` set, ``offset_`` is the conformal
+        threshold: ``predict`` flags exactly the samples with
+        ``pvalues(X) <= a``, so at most a share ``a`` of new normal samples is
+        flagged (in expectation). Without calibration, a share ``a`` of the
+        *training* samples scores below the threshold; new normal samples,
+        which the networks have not seen, are flagged more often. "auto" is
+        ``a = 0.05``, either way.
     tol : float or None, default=None
         The paper's stopping rule: when set, ``validation_fraction`` of the
         training samples is held out and training stops at the end of the
@@ -183,6 +190,13 @@ default="combined"
         scaled to [0, 1]) is below ``tol``. None trains for ``epochs``.
     validation_fraction : float, default=0.1
         Share of the training samples held out when ``tol`` is set.
+    calibration_fraction : float in (0, 0.5] or None, default=None
+        Share of the training samples (drawn with ``random_state``, at least
+        one) held out of training and scored afterwards: their scores calibrate
+        ``pvalues`` and, with ``contamination``, the threshold. More
+        calibration samples give steadier false-alarm rates (a rate ``a``
+        needs at least ``1 / a - 1`` of them); fewer leave more to train on.
+        None trains on every sample and gives no p-values.
     distribution_strategy : None, "mirrored" or tf.distribute.Strategy, \
 default=None
         Train under a ``tf.distribute`` strategy: R, D and their optimizers
@@ -221,6 +235,9 @@ default=None
     score_reference_ : ScoreReference or None
         Medians and standard deviations of the parts of the "combined" score
         on the training data; None for the other scores.
+    calibration_scores_ : ndarray of float64 or None
+        Sorted scores of the calibration samples (``calibration_fraction``);
+        None without calibration.
     history_ : dict of str to list of float
         Per-epoch mean losses: ``d_loss``, ``r_loss``, ``r_adversarial_loss``,
         ``r_reconstruction_loss`` and, when ``tol`` is set,
@@ -278,6 +295,7 @@ default=None
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "calibration_fraction": [Interval(Real, 0, 0.5, closed="right"), None],
         "distribution_strategy": [None, StrOptions({"mirrored"}), HasMethods(["scope"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -303,6 +321,7 @@ default=None
         contamination="auto",
         tol=None,
         validation_fraction=0.1,
+        calibration_fraction=None,
         distribution_strategy=None,
         random_state=None,
         verbose=0,
@@ -324,6 +343,7 @@ default=None
         self.contamination = contamination
         self.tol = tol
         self.validation_fraction = validation_fraction
+        self.calibration_fraction = calibration_fraction
         self.distribution_strategy = distribution_strategy
         self.random_state = random_state
         self.verbose = verbose
@@ -451,7 +471,7 @@ default=None
             float64_copy,
             keras_clone,
         )
-        from skalocc._scoring import auto_offset, training_scores
+        from skalocc._scoring import training_scores
         from skalocc._training import ReconstructorSnapshot, make_refiner, make_trainer, train
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -459,13 +479,20 @@ default=None
 
         x_train, x_val = x32, None
         n_samples = len(x32)
+        calibration_rows = None
+        if self.calibration_fraction is not None:  # held out of training, scored after it
+            train_rows, calibration_rows = _calibration.split(
+                rng, n_samples, self.calibration_fraction
+            )
+            x_train = rows.subset(train_rows) if streamed else x32[train_rows]
+            n_samples = len(x_train)
         if self.tol is not None and n_samples >= 2:
             order = rng.permutation(n_samples)
             n_val = min(n_samples - 1, max(1, round(self.validation_fraction * n_samples)))
             if streamed:
-                x_val, x_train = rows.take(order[:n_val]), rows.subset(order[n_val:])
+                x_val, x_train = x_train.take(order[:n_val]), x_train.subset(order[n_val:])
             else:
-                x_val, x_train = x32[order[:n_val]], x32[order[n_val:]]
+                x_val, x_train = x_train[order[:n_val]], x_train[order[n_val:]]
 
         # Under a tf.distribute strategy, R, D and the optimizers hold its variables.
         strategy = resolve_strategy(self.distribution_strategy)
@@ -534,12 +561,20 @@ default=None
             history.update(refined)
         reconstructor, discriminator = float64_copy(reconstructor), float64_copy(discriminator)
         kind = self.novelty_score
-        chunks = rows.scaled_chunks() if streamed else [x]
-        scores, reference = training_scores(reconstructor, discriminator, chunks, kind)
-        if self.contamination == "auto":
-            offset = auto_offset(scores)
+        calibration_scores = None
+        if calibration_rows is None:
+            chunks = rows.scaled_chunks() if streamed else [x]
+            scores, reference = training_scores(reconstructor, discriminator, chunks, kind)
         else:
-            offset = float(np.percentile(scores, 100.0 * self.contamination))
+            chunks_of = (
+                partial(_calibration.scaled_rows, X2d, scaling, model_shape)
+                if streamed
+                else lambda positions: [x[positions]]
+            )
+            scores, reference, calibration_scores = _calibration.split_scores(
+                reconstructor, discriminator, kind, chunks_of, train_rows, calibration_rows
+            )
+        offset = _calibration.offset(self.contamination, scores, calibration_scores)
 
         fitted = {
             "reconstructor_": reconstructor,
@@ -547,6 +582,7 @@ default=None
             "offset_": offset,
             "novelty_score_": kind,
             "score_reference_": reference,
+            "calibration_scores_": calibration_scores,
             "history_": history,
             "n_epochs_": n_trained,
             "image_shape_": image_shape,
@@ -576,6 +612,28 @@ default=None
             if isinstance(state.get(key), SerializedModel):
                 state[key] = state[key].to_model()
         super().__setstate__(state)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the fitted detector to one model file, without pickle.
+
+        A zip archive of JSON (parameters and fitted scalars), ``.npy`` arrays
+        and the two networks in Keras 3's format; :func:`skalocc.load` reads it
+        back without unpickling anything. Pickling keeps working too.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (``.skalocc`` by convention); replaced if it exists.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+        """
+        from skalocc._model_file import save_model
+
+        check_is_fitted(self)
+        return save_model(self, path)
 
     # -------------------------------------------------------------- scoring
     def _scaled_input(self, X):
@@ -692,6 +750,65 @@ default=None
             +1 where ``decision_function(X) >= 0``, else -1.
         """
         return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def pvalues(self, X: ArrayLike) -> np.ndarray:
+        """Conformal p-value of each sample: small means novel.
+
+        ``p(x) = (1 + #{calibration scores <= s(x)}) / (n_cal + 1)``, with ``s``
+        the score of ``score_samples`` and the calibration scores those of the
+        training samples held out by ``calibration_fraction``. For new samples
+        drawn like the training samples, ``P(p <= a) <= a`` for every ``a``:
+        flagging ``p <= a`` keeps the false-alarm rate at or below ``a``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to test.
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), float64
+            In ``[1 / (n_cal + 1), 1]``.
+
+        Raises
+        ------
+        ValueError
+            When the detector was fitted without ``calibration_fraction``.
+        """
+        check_is_fitted(self)
+        if getattr(self, "calibration_scores_", None) is None:
+            raise ValueError(
+                "pvalues needs calibration scores, and this ALOCCDetector was fitted "
+                "without calibration_fraction. Refit with calibration_fraction set (for "
+                "example ALOCCDetector(calibration_fraction=0.2)) to hold that share of "
+                "the training samples out of training and calibrate on it."
+            )
+        return _calibration.pvalues(self.calibration_scores_, self.score_samples(X))
+
+    def explain(self, X: ArrayLike) -> np.ndarray:
+        """How much each value of each sample makes it look novel.
+
+        The contribution of a feature (a pixel in image mode) is R's squared
+        reconstruction error on it, on inputs scaled to the training range:
+        ``(x~_j - R(x~)_j) ** 2``. Contributions are non-negative and add up to
+        the number of features times the sample's mean squared
+        reconstruction error (see the user guide, "Explanations").
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to explain.
+
+        Returns
+        -------
+        contributions : ndarray of float64, same shape as ``X``
+            Larger means that value looks more novel.
+        """
+        from skalocc._explain import contributions
+
+        chunks, image_input_shape = self._scaled_input(X)
+        out = contributions(self.reconstructor_, chunks)
+        return out if image_input_shape is None else out.reshape((len(out), *image_input_shape))
 
     def reconstruct(self, X: ArrayLike) -> np.ndarray:
         """Return R(X) in the shape and scale of ``X``.
