@@ -482,7 +482,7 @@ default=None
         calibration_rows = None
         if self.calibration_fraction is not None:  # held out of training, scored after it
             train_rows, calibration_rows = _calibration.split(
-                rng, n_samples, self.calibration_fraction
+                rng, n_samples, self.calibration_fraction, self.contamination
             )
             x_train = rows.subset(train_rows) if streamed else x32[train_rows]
             n_samples = len(x_train)

@@ -28,12 +28,13 @@ AUTO_RATE = 0.05
 
 
 def split(
-    rng: np.random.Generator, n_samples: int, fraction: float
+    rng: np.random.Generator, n_samples: int, fraction: float, contamination
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw the calibration rows: ``(train_positions, calibration_positions)``, each sorted.
 
     ``round(fraction * n_samples)`` rows (at least one) are held out; at
-    least one row is left for training.
+    least one row is left for training. Too few calibration rows for the
+    threshold at ``contamination`` raise here, before any training.
     """
     if n_samples < 2:
         raise ValueError(
@@ -41,6 +42,7 @@ def split(
             f"train on, one to calibrate with); got {n_samples}."
         )
     n_cal = min(n_samples - 1, max(1, round(fraction * n_samples)))
+    _check_enough(n_cal, _rate(contamination), f"contamination={contamination!r}")
     order = rng.permutation(n_samples)
     return np.sort(order[n_cal:]), np.sort(order[:n_cal])
 
@@ -57,6 +59,11 @@ def scaled_rows(X2d: np.ndarray, scaling, shape: tuple, positions: np.ndarray):
     for start in range(0, len(positions), rows):
         chunk = np.asarray(X2d[positions[start : start + rows]], dtype=np.float64)
         yield scaling.transform(chunk, dtype=np.float64).reshape((-1, *shape))
+
+
+def _rate(contamination) -> float:
+    """The false-alarm rate that ``contamination`` aims at."""
+    return AUTO_RATE if contamination == "auto" else float(contamination)
 
 
 def _check_enough(n_cal: int, rate: float, name: str) -> int:
@@ -93,7 +100,7 @@ def offset(contamination, training_scores: np.ndarray, calibration_scores) -> fl
       scores (a share ``a`` of the training samples is flagged);
     * "auto": as the float ``AUTO_RATE`` (0.05), either way.
     """
-    rate = AUTO_RATE if contamination == "auto" else float(contamination)
+    rate = _rate(contamination)
     name = f"contamination={contamination!r}"
     if calibration_scores is not None:
         return conformal_offset(calibration_scores, rate, name)

@@ -80,36 +80,33 @@ def test_pvalue_formula_and_conformal_offset():
         _calibration.conformal_offset(np.arange(18.0), 0.05, "contamination=0.05")
 
 
-def test_split_follows_random_state_and_leaves_training_untouched_without_it(generated):
-    X = generated[0][:200]
-    fits = [
-        ALOCCDetector(calibration_fraction=0.2, **{**SMALL, "random_state": s}) for s in (0, 0, 1)
-    ]
-    a, b, c = (det.fit(X).calibration_scores_ for det in fits)
-    np.testing.assert_array_equal(a, b)
-    assert len(a) == 40 and not np.array_equal(a, c)
+def test_split_and_auto_with_and_without_calibration(generated):
+    X = generated[0][:400]
+    a, b = (_calibration.split(np.random.default_rng(0), 400, 0.25, "auto") for _ in range(2))
+    np.testing.assert_array_equal(a[1], b[1])
+    assert len(a[1]) == 100 and not np.isin(a[1], a[0]).any()
+    calibrated = ALOCCDetector(calibration_fraction=0.25, **SMALL).fit(X)
+    assert len(calibrated.calibration_scores_) == 100
+    expected = _calibration.conformal_offset(calibrated.calibration_scores_, 0.05, "auto")
+    assert calibrated.offset_ == expected  # "auto": the conformal threshold at 5%
+    other = ALOCCDetector(calibration_fraction=0.25, **{**SMALL, "random_state": 1}).fit(X)
+    assert not np.array_equal(other.calibration_scores_, calibrated.calibration_scores_)
+
     plain = ALOCCDetector(**SMALL).fit(X)
     assert plain.calibration_scores_ is None
+    assert plain.offset_ == np.percentile(plain.score_samples(X), 5)  # "auto" without
     with pytest.raises(ValueError, match="calibration_fraction"):
         plain.pvalues(X)
 
 
-def test_too_few_calibration_samples_raise(generated):
+def test_too_few_calibration_samples_raise_before_training(generated):
     det = ALOCCDetector(calibration_fraction=0.1, contamination=0.01, **SMALL)
     with pytest.raises(ValueError, match="at least 99 calibration samples"):
         det.fit(generated[0][:200])
+    assert not hasattr(det, "offset_")
     det = ALOCCDetector(calibration_fraction=0.5, **SMALL)
     with pytest.raises(ValueError, match="at least 2 training samples"):
         det.fit(generated[0][:1])
-
-
-def test_auto_flags_five_percent_of_training_or_calibration(generated):
-    X = generated[0][:400]
-    plain = ALOCCDetector(**SMALL).fit(X)
-    assert plain.offset_ == np.percentile(plain.score_samples(X), 5)
-    calibrated = ALOCCDetector(calibration_fraction=0.25, **SMALL).fit(X)
-    expected = _calibration.conformal_offset(calibrated.calibration_scores_, 0.05, "auto")
-    assert calibrated.offset_ == expected
 
 
 def test_calibration_scores_are_those_of_score_samples(generated, monkeypatch):
