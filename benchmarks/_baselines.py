@@ -19,10 +19,20 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-# The threshold of ALOCC's contamination="auto" (the lower Tukey fence of the
-# training scores), from its one home: the baselines that share the rule use
-# the library's own function (benchmarks/README.md).
-from skalocc._scoring import auto_offset as lower_tukey_fence
+
+def lower_tukey_fence(scores: np.ndarray) -> float:
+    """``Q1 - 1.5 * IQR`` of the training scores: the baselines' threshold.
+
+    (skalocc 0.1's ``contamination="auto"``; the library now aims at a 5%
+    false-alarm rate, see ``skalocc._calibration``.)
+
+    Examples
+    --------
+    >>> lower_tukey_fence(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    -1.0
+    """
+    q1, q3 = np.percentile(scores, [25, 75])
+    return float(q1 - 1.5 * (q3 - q1))
 
 
 class PCAReconstruction(OutlierMixin, BaseEstimator):

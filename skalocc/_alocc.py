@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from numbers import Integral, Real
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -13,8 +15,9 @@ from sklearn.utils import check_random_state
 # Parameter constraints have no public home in scikit-learn; every
 # scikit-learn-compatible project imports them from here.
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
-from skalocc import _chunks
+from skalocc import _calibration, _chunks
 from skalocc._labels import normal_rows
 from skalocc._persistence import SerializedModel, check_pickle_version
 from skalocc._presets import SCORE_KINDS
@@ -102,10 +105,14 @@ default="combined"
         (``docs/benchmarks.md``); D alone degrades as R's reconstructions
         improve, R alone misses novelties it can reconstruct.
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``. With a float in (0, 0.5], that share of the training
-        samples scores below the threshold. With "auto", the threshold is the
-        lower Tukey fence ``Q1 - 1.5 * IQR`` of the training scores, so only
-        training samples that score unusually low are flagged.
+        Sets ``offset_``, the threshold of ``predict``. With a float ``a`` in
+        (0, 0.5] and ``calibration_fraction`` set, ``offset_`` is the conformal
+        threshold: ``predict`` flags exactly the samples with
+        ``pvalues(X) <= a``, so at most a share ``a`` of new normal samples is
+        flagged (in expectation). Without calibration, a share ``a`` of the
+        *training* samples scores below the threshold; new normal samples,
+        which the networks have not seen, are flagged more often. "auto" is
+        ``a = 0.05``, either way.
     tol : float or None, default=None
         The paper's stopping rule: when set, ``validation_fraction`` of the
         training samples is held out and training stops at the end of the
@@ -113,6 +120,13 @@ default="combined"
         scaled to [0, 1]) is below ``tol``. None trains for ``epochs``.
     validation_fraction : float, default=0.1
         Share of the training samples held out when ``tol`` is set.
+    calibration_fraction : float in (0, 0.5] or None, default=None
+        Share of the training samples (drawn with ``random_state``, at least
+        one) held out of training and scored afterwards: their scores calibrate
+        ``pvalues`` and, with ``contamination``, the threshold. More
+        calibration samples give steadier false-alarm rates (a rate ``a``
+        needs at least ``1 / a - 1`` of them); fewer leave more to train on.
+        None trains on every sample and gives no p-values.
     distribution_strategy : None, "mirrored" or tf.distribute.Strategy, \
 default=None
         Train under a ``tf.distribute`` strategy: R, D and their optimizers
@@ -153,6 +167,9 @@ default=None
     score_reference_ : ScoreReference or None
         Medians and standard deviations of the parts of the "combined" score
         on the training data; None for the other scores.
+    calibration_scores_ : ndarray of float64 or None
+        Sorted scores of the calibration samples (``calibration_fraction``);
+        None without calibration.
     history_ : dict of str to list of float
         Per-epoch mean losses: ``d_loss``, ``r_loss``, ``r_adversarial_loss``,
         ``r_reconstruction_loss`` and, when ``tol`` is set,
@@ -210,6 +227,7 @@ default=None
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "calibration_fraction": [Interval(Real, 0, 0.5, closed="right"), None],
         "distribution_strategy": [None, StrOptions({"mirrored"}), HasMethods(["scope"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -235,6 +253,7 @@ default=None
         contamination="auto",
         tol=None,
         validation_fraction=0.1,
+        calibration_fraction=None,
         distribution_strategy=None,
         random_state=None,
         verbose=0,
@@ -256,6 +275,7 @@ default=None
         self.contamination = contamination
         self.tol = tol
         self.validation_fraction = validation_fraction
+        self.calibration_fraction = calibration_fraction
         self.distribution_strategy = distribution_strategy
         self.random_state = random_state
         self.verbose = verbose
@@ -294,22 +314,27 @@ default=None
         sample_shape = image_shape or (twin.n_features_in_,)
         rows = _chunks.training_rows(data, scaling, sample_shape, streamed=streamed)
 
-        from skalocc._scoring import threshold, training_scores
         from skalocc._training import fit_networks
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        nets = fit_networks(
-            rows, sample_shape, self._training_settings(checked), np.random.default_rng(seed)
-        )
-        scores, reference = training_scores(
-            nets.reconstructor, nets.discriminator, rows.scaled_chunks(), self.novelty_score
+        rng = np.random.default_rng(seed)
+        train_rows, calibration_rows = rows, None
+        if self.calibration_fraction is not None:  # held out of training, scored after it
+            train_at, calibration_at = _calibration.split(
+                rng, len(rows), self.calibration_fraction, self.contamination
+            )
+            train_rows, calibration_rows = rows.subset(train_at), rows.subset(calibration_at)
+        nets = fit_networks(train_rows, sample_shape, self._training_settings(checked), rng)
+        scores, reference, calibration_scores = _calibration.fitted_scores(
+            nets.reconstructor, nets.discriminator, self.novelty_score, train_rows, calibration_rows
         )
         fitted = {
             "reconstructor_": nets.reconstructor,
             "discriminator_": nets.discriminator,
-            "offset_": threshold(scores, self.contamination),
+            "offset_": _calibration.offset(self.contamination, scores, calibration_scores),
             "novelty_score_": self.novelty_score,
             "score_reference_": reference,
+            "calibration_scores_": calibration_scores,
             "history_": nets.history,
             "n_epochs_": nets.n_epochs,
             "image_shape_": image_shape,
@@ -362,6 +387,28 @@ default=None
             if isinstance(state.get(key), SerializedModel):
                 state[key] = state[key].to_model()
         super().__setstate__(state)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the fitted detector to one model file, without pickle.
+
+        A zip archive of JSON (parameters and fitted scalars), ``.npy`` arrays
+        and the two networks in Keras 3's format; :func:`skalocc.load` reads it
+        back without unpickling anything. Pickling keeps working too.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (``.skalocc`` by convention); replaced if it exists.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+        """
+        from skalocc._model_file import save_model
+
+        check_is_fitted(self)
+        return save_model(self, path)
 
     # -------------------------------------------------------------- scoring
     def score_samples(self, X: ArrayLike) -> np.ndarray:
@@ -428,6 +475,65 @@ default=None
             +1 where ``decision_function(X) >= 0``, else -1.
         """
         return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def pvalues(self, X: ArrayLike) -> np.ndarray:
+        """Conformal p-value of each sample: small means novel.
+
+        ``p(x) = (1 + #{calibration scores <= s(x)}) / (n_cal + 1)``, with ``s``
+        the score of ``score_samples`` and the calibration scores those of the
+        training samples held out by ``calibration_fraction``. For new samples
+        drawn like the training samples, ``P(p <= a) <= a`` for every ``a``:
+        flagging ``p <= a`` keeps the false-alarm rate at or below ``a``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to test.
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), float64
+            In ``[1 / (n_cal + 1), 1]``.
+
+        Raises
+        ------
+        ValueError
+            When the detector was fitted without ``calibration_fraction``.
+        """
+        check_is_fitted(self)
+        if getattr(self, "calibration_scores_", None) is None:
+            raise ValueError(
+                "pvalues needs calibration scores, and this ALOCCDetector was fitted "
+                "without calibration_fraction. Refit with calibration_fraction set (for "
+                "example ALOCCDetector(calibration_fraction=0.2)) to hold that share of "
+                "the training samples out of training and calibrate on it."
+            )
+        return _calibration.pvalues(self.calibration_scores_, self.score_samples(X))
+
+    def explain(self, X: ArrayLike) -> np.ndarray:
+        """How much each value of each sample makes it look novel.
+
+        The contribution of a feature (a pixel in image mode) is R's squared
+        reconstruction error on it, on inputs scaled to the training range:
+        ``(x~_j - R(x~)_j) ** 2``. Contributions are non-negative and add up to
+        the number of features times the sample's mean squared
+        reconstruction error (see the user guide, "Explanations").
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, h, w, c)
+            Samples to explain.
+
+        Returns
+        -------
+        contributions : ndarray of float64, same shape as ``X``
+            Larger means that value looks more novel.
+        """
+        from skalocc._explain import contributions
+
+        chunks, image_input_shape = scaled_input(self, X)
+        out = contributions(self.reconstructor_, chunks)
+        return out if image_input_shape is None else out.reshape((len(out), *image_input_shape))
 
     def reconstruct(self, X: ArrayLike) -> np.ndarray:
         """Return R(X) in the shape and scale of ``X``.

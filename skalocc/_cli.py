@@ -1,4 +1,4 @@
-"""The ``skalocc`` command: fit a detector on a data file, score data, run the demo.
+"""The ``skalocc`` command: fit a detector on a data file, score or explain data, run the demo.
 
 Errors the user can fix (a missing file, a file in the wrong format, an
 invalid parameter, data that does not match the model) are printed as one
@@ -67,12 +67,20 @@ def _add_fit_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "fit",
         help="train an ALOCCDetector on normal samples and save it",
-        description="Train an ALOCCDetector on DATA (normal samples only) and save it "
-        "with joblib. " + _DATA_HELP,
-        epilog="example: skalocc fit train.csv --out model.joblib --epochs 20",
+        description="Train an ALOCCDetector on DATA (normal samples only) and save it as "
+        "a skalocc model file (a zip of JSON, .npy arrays and Keras networks, loaded "
+        "without pickle; skalocc.load reads it), or with joblib when MODEL ends in "
+        ".joblib, .pkl or .pickle. " + _DATA_HELP,
+        epilog="example: skalocc fit train.csv --out model.skalocc --epochs 20 "
+        "--calibration-fraction 0.2",
     )
     p.add_argument("data", metavar="DATA", help="training data (see above)")
-    p.add_argument("--out", required=True, metavar="MODEL", help="where to save the model")
+    p.add_argument(
+        "--out",
+        default="model.skalocc",
+        metavar="MODEL",
+        help="where to save the model (default: model.skalocc)",
+    )
     p.add_argument("--key", help="array name inside a .npz archive")
     p.add_argument(
         "--image-shape",
@@ -129,6 +137,13 @@ def _add_fit_parser(subparsers) -> None:
         "in (0, 0.5] (default: auto)",
     )
     p.add_argument(
+        "--calibration-fraction",
+        type=float,
+        metavar="F",
+        help="hold this share of DATA, in (0, 0.5], out of training to calibrate "
+        "p-values and the threshold (default: none)",
+    )
+    p.add_argument(
         "--no-pseudo-anomalies",
         action="store_true",
         help="train D on real vs reconstructed samples only (as the paper)",
@@ -150,11 +165,30 @@ def _add_score_parser(subparsers) -> None:
         description="Score DATA with a model saved by 'skalocc fit'. Writes a CSV with a "
         "header and one row per sample: score (score_samples, higher = more normal), "
         "decision (score - offset_, negative = outlier) and label (+1 inlier, -1 "
-        "outlier). " + _DATA_HELP + " Only load model files you trust: they are pickles.",
-        epilog="example: skalocc score model.joblib test.csv --out scores.csv",
+        "outlier), and pvalue (the conformal p-value, small = novel) for a model fitted "
+        "with --calibration-fraction. " + _DATA_HELP + " MODEL is a skalocc model file "
+        "(read without pickle) or a joblib file; only load joblib files you trust: they "
+        "are pickles.",
+        epilog="example: skalocc score model.skalocc test.csv --out scores.csv",
     )
     p.add_argument("model", metavar="MODEL", help="a model saved by 'skalocc fit'")
     p.add_argument("data", metavar="DATA", help="samples to score (see above)")
+    p.add_argument("--out", metavar="CSV", help="output file (default: standard output)")
+    p.add_argument("--key", help="array name inside a .npz archive")
+
+
+def _add_explain_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "explain",
+        help="per-feature contributions to the novelty of samples",
+        description="Explain DATA with a model saved by 'skalocc fit'. Writes a CSV with a "
+        "header (the training columns' names, else x0, x1, ...; pixels in row-major "
+        "order for images) and one row per sample: each value's contribution, R's "
+        "squared reconstruction error on it (non-negative; larger = more novel). " + _DATA_HELP,
+        epilog="example: skalocc explain model.skalocc test.csv --out contributions.csv",
+    )
+    p.add_argument("model", metavar="MODEL", help="a model saved by 'skalocc fit'")
+    p.add_argument("data", metavar="DATA", help="samples to explain (see above)")
     p.add_argument("--out", metavar="CSV", help="output file (default: standard output)")
     p.add_argument("--key", help="array name inside a .npz archive")
 
@@ -178,7 +212,7 @@ def _add_demo_parser(subparsers) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``skalocc`` argument parser with its three subcommands."""
+    """The ``skalocc`` argument parser with its four subcommands."""
     parser = argparse.ArgumentParser(
         prog="skalocc",
         description="ALOCC novelty detection from the command line: train a detector on "
@@ -189,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_fit_parser(subparsers)
     _add_score_parser(subparsers)
+    _add_explain_parser(subparsers)
     _add_demo_parser(subparsers)
     return parser
 
@@ -217,6 +252,7 @@ def _estimator_params(args: argparse.Namespace) -> dict:
         "learning_rate": args.learning_rate,
         "novelty_score": args.novelty_score,
         "contamination": args.contamination,
+        "calibration_fraction": args.calibration_fraction,
         "random_state": args.random_state,
     }
     params.update({k: v for k, v in options.items() if v is not None})
@@ -228,9 +264,19 @@ def _estimator_params(args: argparse.Namespace) -> dict:
     return params
 
 
-def _fit(args: argparse.Namespace) -> int:
-    import joblib
+_PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
+
+def _save(detector, out: Path) -> None:
+    if out.suffix.lower() in _PICKLE_SUFFIXES:
+        import joblib
+
+        joblib.dump(detector, out)
+    else:
+        detector.save(out)
+
+
+def _fit(args: argparse.Namespace) -> int:
     from skalocc._alocc import ALOCCDetector
 
     X = _load(args.data, args.key)
@@ -245,7 +291,7 @@ def _fit(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.data}: {_one_line(exc)}") from None
     seconds = time.perf_counter() - start
     try:
-        joblib.dump(detector, out)
+        _save(detector, out)
     except OSError as exc:
         raise CommandError(f"{out}: cannot write the model ({exc.strerror or exc}).") from None
     n_out = int(np.sum(detector.predict(X) == -1))
@@ -280,6 +326,15 @@ def _load_model(path: str):
     model_path = Path(path)
     if not model_path.is_file():
         raise CommandError(f"{model_path}: no such model file.")
+    with open(model_path, "rb") as f:
+        zipped = f.read(4) == b"PK\x03\x04"  # a zip archive, even a truncated one
+    if zipped:  # a skalocc model file: read without pickle
+        from skalocc._model_file import load
+
+        try:
+            return load(model_path)
+        except ValueError as exc:
+            raise CommandError(_one_line(exc)) from None
     try:
         model = joblib.load(model_path)
     except Exception as exc:  # any unpickling failure means "not a model file"
@@ -306,13 +361,22 @@ def _score(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.data}: {_one_line(exc)}") from None
     decision = scores - model.offset_
     labels = np.where(decision >= 0, 1, -1)
+    columns = [
+        [repr(float(s)) for s in scores],
+        [repr(float(d)) for d in decision],
+        [int(lab) for lab in labels],
+    ]
+    header = ["score", "decision", "label"]
+    calibration = getattr(model, "calibration_scores_", None)
+    if calibration is not None:
+        from skalocc._calibration import pvalues
+
+        header.append("pvalue")
+        columns.append([repr(float(p)) for p in pvalues(calibration, scores)])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["score", "decision", "label"])
-    writer.writerows(
-        (repr(float(s)), repr(float(d)), int(lab))
-        for s, d, lab in zip(scores, decision, labels, strict=True)
-    )
+    writer.writerow(header)
+    writer.writerows(zip(*columns, strict=True))
     if args.out is None:
         sys.stdout.write(buffer.getvalue())
     else:
@@ -323,6 +387,42 @@ def _score(args: argparse.Namespace) -> int:
         print(
             f"Scored {_plural(len(X), 'sample')}: {_plural(int(np.sum(labels == -1)), 'outlier')}, "
             f"{_plural(int(np.sum(labels == 1)), 'inlier')}. Saved to {args.out}.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _write_csv(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"{out}: cannot write ({exc.strerror or exc}).") from None
+
+
+def _explain(args: argparse.Namespace) -> int:
+    model = _load_model(args.model)
+    if not hasattr(model, "explain"):
+        raise CommandError(f"{args.model}: holds a {type(model).__name__}, which cannot explain.")
+    X = _load(args.data, args.key)
+    try:
+        contributions = np.asarray(model.explain(X)).reshape(len(X), -1)
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"{args.data}: {_one_line(exc)}") from None
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{j}" for j in range(contributions.shape[1])]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(n) for n in names])
+    writer.writerows([repr(float(v)) for v in row] for row in contributions)
+    _write_csv(buffer.getvalue(), args.out)
+    if args.out is not None:
+        print(
+            f"Explained {len(X)} samples ({contributions.shape[1]} contributions each). "
+            f"Saved to {args.out}.",
             file=sys.stderr,
         )
     return 0
@@ -358,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     args = build_parser().parse_args(argv)
-    commands = {"fit": _fit, "score": _score, "demo": _demo}
+    commands = {"fit": _fit, "score": _score, "explain": _explain, "demo": _demo}
     try:
         return commands[args.command](args)
     except CommandError as exc:

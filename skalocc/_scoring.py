@@ -1,4 +1,4 @@
-"""Novelty scores from fitted R and D, and the default threshold.
+"""Novelty scores from fitted R and D (thresholds: skalocc._calibration).
 
 All scores are float64 and follow scikit-learn: higher means more normal.
 
@@ -184,26 +184,3 @@ def novelty_scores(
     logits = _logits(reconstructor, discriminator, x, of_reconstruction=kind == "D(R(X))")
     # Numerically stable sigmoid in float64.
     return np.exp(-np.logaddexp(0.0, -logits))
-
-
-def auto_offset(scores: np.ndarray) -> float:
-    """Lower Tukey fence of the training scores: ``Q1 - 1.5 * IQR``.
-
-    Examples
-    --------
-    >>> auto_offset(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    -1.0
-    """
-    q1, q3 = np.percentile(scores, [25, 75])
-    return float(q1 - 1.5 * (q3 - q1))
-
-
-def threshold(scores: np.ndarray, contamination: str | float) -> float:
-    """``offset_`` from the training scores: the Tukey fence ("auto") or a percentile.
-
-    With a float ``contamination``, that share of the training scores lies
-    below the threshold.
-    """
-    if contamination == "auto":
-        return auto_offset(scores)
-    return float(np.percentile(scores, 100.0 * contamination))

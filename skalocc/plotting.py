@@ -17,7 +17,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["HistoryDisplay", "ReconstructionDisplay", "discriminator_probabilities"]
+__all__ = [
+    "ExplanationDisplay",
+    "HistoryDisplay",
+    "ReconstructionDisplay",
+    "discriminator_probabilities",
+]
 
 
 def _pyplot():
@@ -341,4 +346,177 @@ class HistoryDisplay:
             ax.legend()
         self.ax_ = ax
         self.figure_ = ax.figure
+        return self
+
+
+class ExplanationDisplay:
+    """Where a sample looks novel: heat maps over images, or a bar chart of a row's features.
+
+    The contributions are those of :meth:`ALOCCDetector.explain` (R's squared
+    reconstruction error per feature, on the detector's [0, 1] scale). Image
+    samples are shown in a top row with their contributions as heat maps
+    below; a tabular sample is shown as a horizontal bar chart of its
+    ``top_k`` largest contributions.
+
+    Parameters
+    ----------
+    contributions : ndarray of shape (n, n_features), (n, h, w) or (n, h, w, c)
+        Non-negative contributions, one row (or image) per sample.
+    images : ndarray of shape (n, h, w) or (n, h, w, c) or None, default=None
+        The samples, scaled to [0, 1]: given, heat maps are drawn under them.
+    feature_names : sequence of str or None, default=None
+        Names of the features of tabular rows (``feature_names_in_``).
+    top_k : int, default=10
+        Bars of the chart (tabular rows).
+
+    Attributes
+    ----------
+    figure_ : matplotlib.figure.Figure
+        The figure.
+    axes_ : ndarray of matplotlib.axes.Axes
+        Shape (2, n) for images (samples over heat maps), (n,) for bar charts.
+
+    See Also
+    --------
+    ReconstructionDisplay : Samples over their reconstructions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skalocc.plotting import ExplanationDisplay
+    >>> rows = np.array([[0.1, 2.0, 0.3], [0.5, 0.0, 0.2]])
+    >>> display = ExplanationDisplay(rows, feature_names=["a", "b", "c"], top_k=2).plot()
+    >>> display.axes_.shape
+    (2,)
+    >>> [t.get_text() for t in display.axes_[0].get_yticklabels()]
+    ['b', 'c']
+    """
+
+    def __init__(
+        self,
+        contributions: ArrayLike,
+        *,
+        images: ArrayLike | None = None,
+        feature_names: Sequence[str] | None = None,
+        top_k: int = 10,
+    ):
+        self.contributions = contributions
+        self.images = images
+        self.feature_names = feature_names
+        self.top_k = top_k
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X: ArrayLike,
+        *,
+        top_k: int = 10,
+        axes=None,
+        cmap: str = "inferno",
+    ) -> ExplanationDisplay:
+        """Explain ``X`` with a fitted detector and plot the explanation.
+
+        Parameters
+        ----------
+        estimator : ALOCCDetector
+            A fitted detector.
+        X : array-like of shape (n, n_features), (n, h, w) or (n, h, w, c)
+            The samples to explain; a few (one chart or two images per sample).
+        top_k : int, default=10
+            Bars per chart (tabular detectors).
+        axes : ndarray of matplotlib Axes, default=None
+            Where to draw: shape (2, n) for images, (n,) for rows. None makes
+            a new figure.
+        cmap : str, default="inferno"
+            Colormap of the heat maps.
+
+        Returns
+        -------
+        display : ExplanationDisplay
+            The display, drawn.
+        """
+        from skalocc._explain import contributions as explained
+        from skalocc._validation import scaled_input
+
+        check_is_fitted(estimator)
+        chunks, _ = scaled_input(estimator, X)  # validated once
+        x = np.concatenate(list(chunks))
+        contributions = explained(estimator.reconstructor_, [x])
+        names = getattr(estimator, "feature_names_in_", None)
+        if estimator.image_shape_ is None:
+            display = cls(
+                contributions.reshape(len(x), -1),
+                feature_names=None if names is None else list(names),
+                top_k=top_k,
+            )
+        else:
+            display = cls(contributions.reshape(x.shape), images=x, top_k=top_k)
+        return display.plot(axes=axes, cmap=cmap)
+
+    def plot(self, *, axes=None, cmap: str = "inferno") -> ExplanationDisplay:
+        """Draw heat maps (when ``images`` is given) or bar charts.
+
+        Parameters
+        ----------
+        axes : ndarray of matplotlib Axes, default=None
+            Shape (2, n) for images, (n,) for rows; None makes a new figure.
+        cmap : str, default="inferno"
+            Colormap of the heat maps.
+
+        Returns
+        -------
+        display : ExplanationDisplay
+            ``self``, with ``figure_`` and ``axes_`` set.
+        """
+        plt = _pyplot()
+        values = np.asarray(self.contributions, dtype=np.float64)
+        n = len(values)
+        if self.images is not None:
+            images = np.asarray(self.images, dtype=np.float64)
+            if images.shape != values.shape or images.ndim not in (3, 4):
+                raise ValueError(
+                    "images and contributions must be arrays of the same shape (n, h, w) "
+                    f"or (n, h, w, c); got {images.shape} and {values.shape}."
+                )
+            if axes is None:
+                _, axes = plt.subplots(
+                    2, n, figsize=(1.3 * n + 0.8, 3.0), squeeze=False, layout="constrained"
+                )
+            axes = np.asarray(axes, dtype=object).reshape(2, n)
+            heat = values.sum(axis=-1) if values.ndim == 4 else values
+            image_rows = images[..., 0] if images.ndim == 4 and images.shape[-1] == 1 else images
+            top = float(heat.max()) or 1.0
+            for j in range(n):
+                axes[0, j].imshow(image_rows[j], cmap="gray", vmin=0, vmax=1)
+                shown = axes[1, j].imshow(heat[j], cmap=cmap, vmin=0, vmax=top)
+                for ax in axes[:, j]:
+                    ax.set_xticks([])
+                    ax.set_yticks([])
+            axes[0, 0].set_ylabel("X")
+            axes[1, 0].set_ylabel("contribution")
+            axes[0, 0].figure.colorbar(shown, ax=list(axes[1]), shrink=0.8)
+        else:
+            values = values.reshape(n, -1)
+            names = self.feature_names
+            if names is None:
+                names = [f"x{j}" for j in range(values.shape[1])]
+            if axes is None:
+                _, axes = plt.subplots(
+                    1,
+                    n,
+                    figsize=(3.2 * n, 0.3 * min(self.top_k, values.shape[1]) + 1.2),
+                    squeeze=False,
+                    layout="constrained",
+                )
+            axes = np.asarray(axes, dtype=object).reshape(n)
+            for j in range(n):
+                order = np.argsort(values[j])[::-1][: self.top_k]
+                ax = axes[j]
+                ax.barh(np.arange(len(order)), values[j][order])
+                ax.set_yticks(np.arange(len(order)), [str(names[i]) for i in order])
+                ax.invert_yaxis()  # the largest contribution on top
+                ax.set_xlabel("contribution")
+        self.axes_ = axes
+        self.figure_ = np.ravel(axes)[0].figure
         return self

@@ -82,6 +82,39 @@ def test_fit_and_score_csv_round_trip(tmp_path, blobs, capsys):
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_new_format_by_default_with_pvalues_and_explanations(tmp_path, blobs, capsys, monkeypatch):
+    import skalocc
+
+    inliers, outliers = blobs
+    train = _write_csv(tmp_path / "train.csv", inliers)
+    X_test = np.vstack([inliers[:5], outliers[:5]])
+    test = _write_csv(tmp_path / "test.csv", X_test)
+    monkeypatch.chdir(tmp_path)
+    argv = ["fit", str(train), "--hidden-units", "8", "--calibration-fraction", "0.25"]
+    assert main([*argv, *TINY_OPTIONS]) == 0
+    assert "Saved to model.skalocc" in capsys.readouterr().err
+    detector = skalocc.load(tmp_path / "model.skalocc")  # no pickle involved
+    assert len(detector.calibration_scores_) == 50
+
+    assert main(["score", "model.skalocc", str(test)]) == 0
+    header, table = _read_scores(capsys.readouterr().out)
+    assert header == ["score", "decision", "label", "pvalue"]
+    np.testing.assert_array_equal(table[:, 0], detector.score_samples(X_test))
+    np.testing.assert_array_equal(table[:, 3], detector.pvalues(X_test))
+
+    assert main(["explain", "model.skalocc", str(test), "--out", "why.csv"]) == 0
+    assert "Explained 10 samples" in capsys.readouterr().err
+    header, table = _read_scores(tmp_path / "why.csv")
+    assert header == [f"x{j}" for j in range(5)]
+    np.testing.assert_array_equal(table, detector.explain(X_test))
+
+    broken = tmp_path / "broken.skalocc"
+    broken.write_bytes((tmp_path / "model.skalocc").read_bytes()[:300])
+    assert main(["score", str(broken), str(test)]) == 1
+    err = capsys.readouterr().err
+    assert "not a skalocc model file" in err and err.count("\n") == 1
+
+
 def test_fit_and_score_image_folder(tmp_path, image_folder, capsys):
     model = tmp_path / "model.joblib"
     argv = ["fit", str(image_folder), "--out", str(model), "--filters", "4", *TINY_OPTIONS]
@@ -217,7 +250,6 @@ def test_bad_model_and_mismatched_data(tmp_path, blobs, capsys):
 def test_bad_options_exit_2_with_usage(capsys):
     for argv in (
         [],
-        ["fit", "x.csv"],
         ["fit", "x.csv", "--out", "m", "--epochs", "0"],
         ["score", "m"],
         ["frobnicate"],
@@ -230,7 +262,7 @@ def test_bad_options_exit_2_with_usage(capsys):
 
 def test_help_documents_every_command(capsys):
     for argv, words in [
-        ([], ["fit", "score", "demo"]),
+        ([], ["fit", "score", "explain", "demo"]),
         (
             ["fit"],
             [
@@ -246,7 +278,8 @@ def test_help_documents_every_command(capsys):
                 "Pillow",
             ],
         ),
-        (["score"], ["MODEL", "--out", "decision", "label", "trust"]),
+        (["score"], ["MODEL", "--out", "decision", "label", "pvalue", "trust"]),
+        (["explain"], ["MODEL", "DATA", "--out", "contribution"]),
         (["demo"], ["--digit", "--epochs"]),
     ]:
         with pytest.raises(SystemExit) as exc:

@@ -32,6 +32,8 @@ PAGES = [
     "generated/skalocc.ALOCCDetector",
     "generated/skalocc.plotting.ReconstructionDisplay",
     "generated/skalocc.plotting.HistoryDisplay",
+    "generated/skalocc.plotting.ExplanationDisplay",
+    "generated/skalocc.load",
     "generated/skalocc.dask.score_blocks",
 ]
 

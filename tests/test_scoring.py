@@ -7,10 +7,8 @@ from skalocc._networks import build_discriminator, build_reconstructor, float64_
 from skalocc._scoring import (
     SCORING_BATCH_SIZE,
     ScoreReference,
-    auto_offset,
     novelty_scores,
     reconstruction_errors,
-    threshold,
     training_scores,
 )
 
@@ -77,11 +75,3 @@ def test_combined_needs_a_reference(networks, x):
 def test_reference_of_constant_parts_has_unit_scale():
     reference = ScoreReference.from_parts(np.ones((10, 2)))
     assert reference.center == (1.0, 1.0) and reference.scale == (1.0, 1.0)
-
-
-def test_threshold_is_the_tukey_fence_or_a_percentile():
-    scores = np.arange(1.0, 101.0)
-    q1, q3 = np.percentile(scores, [25, 75])
-    assert threshold(scores, "auto") == auto_offset(scores) == q1 - 1.5 * (q3 - q1)
-    assert threshold(scores, 0.1) == pytest.approx(10.9)
-    assert np.mean(scores < threshold(scores, 0.1)) == pytest.approx(0.1)
