@@ -35,7 +35,41 @@ def lower_tukey_fence(scores: np.ndarray) -> float:
     return float(q1 - 1.5 * (q3 - q1))
 
 
-class PCAReconstruction(OutlierMixin, BaseEstimator):
+class _Thresholded(OutlierMixin):
+    """``decision_function`` and ``predict`` from ``score_samples`` and ``offset_``."""
+
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            Shifted scores.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """+1 for inliers, -1 for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            +1 where ``decision_function(X) >= 0``, else -1.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+
+class PCAReconstruction(_Thresholded, BaseEstimator):
     """Novelty detection by PCA reconstruction error.
 
     Fits a PCA on the training (normal) samples; a sample's score is minus
@@ -116,38 +150,8 @@ class PCAReconstruction(OutlierMixin, BaseEstimator):
         check_is_fitted(self)
         return self._scores(validate_data(self, X, reset=False, dtype=np.float64))
 
-    def decision_function(self, X: ArrayLike) -> np.ndarray:
-        """``score_samples(X) - offset_``: negative for outliers.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples to score.
-
-        Returns
-        -------
-        decision : ndarray of shape (n_samples,)
-            Shifted scores.
-        """
-        return self.score_samples(X) - self.offset_
-
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """+1 for inliers, -1 for outliers.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples to label.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            +1 where ``decision_function(X) >= 0``, else -1.
-        """
-        return np.where(self.decision_function(X) >= 0, 1, -1)
-
-
-class KNNDistance(OutlierMixin, BaseEstimator):
+class KNNDistance(_Thresholded, BaseEstimator):
     """Novelty detection by the distance to the nearest training rows.
 
     A sample's score is minus the Euclidean distance to its ``n_neighbors``-th
@@ -238,36 +242,6 @@ class KNNDistance(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         distances, _ = self.nn_.kneighbors(X)
         return self._reduce(distances)
-
-    def decision_function(self, X: ArrayLike) -> np.ndarray:
-        """``score_samples(X) - offset_``: negative for outliers.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples to score.
-
-        Returns
-        -------
-        decision : ndarray of shape (n_samples,)
-            Shifted scores.
-        """
-        return self.score_samples(X) - self.offset_
-
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """+1 for inliers, -1 for outliers.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples to label.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            +1 where ``decision_function(X) >= 0``, else -1.
-        """
-        return np.where(self.decision_function(X) >= 0, 1, -1)
 
 
 class PyODDetector(OutlierMixin, BaseEstimator):

@@ -73,8 +73,10 @@ _NOTES = (
     "with scikit-learn's `NearestNeighbors` (exact search). PyOD's ECOD and COPOD (PyOD "
     "defaults) run when `pyod` imports; its AutoEncoder and DeepSVDD (PyOD defaults, "
     "`verbose=0`) when `pyod` and `torch` import.",
-    'Thresholds (used by `predict`, hence by F1 only): ALOCC\'s `contamination="auto"` and '
-    "PCA reconstruction and k-NN use the lower Tukey fence Q1 - 1.5 IQR of the training scores; "
+    'Thresholds (used by `predict`, hence by F1 only): ALOCC\'s `contamination="auto"` (skalocc '
+    "0.2: the 5% quantile of the training scores, or the conformal threshold at 5% with "
+    "`calibration_fraction`; 0.1: the lower Tukey fence); PCA reconstruction and k-NN the lower "
+    "Tukey fence Q1 - 1.5 IQR of the training scores; "
     "scikit-learn's detectors their own defaults (IsolationForest and LOF: "
     '`contamination="auto"`; OneClassSVM: `nu=0.5`); PyOD: `contamination=0.1`.',
     "Scores are `score_samples` (higher = more normal; PyOD's negated). Timings are "

@@ -47,3 +47,15 @@ def blobs():
 def digits_zero():
     """One-class split of bundled digits with 0 as the target digit."""
     return load_digits_novelty(0, random_state=0)
+
+
+def correlated_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Correlated Gaussian rows: 3 latent factors seen through 6 features."""
+    mixing = np.array(
+        [
+            [1.0, 0.5, 0.0, 0.3, 0.0, 0.2],
+            [0.0, 1.0, 0.7, 0.0, 0.4, 0.0],
+            [0.2, 0.0, 0.0, 1.0, 0.6, 0.8],
+        ]
+    )
+    return rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, 6))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import correlated_rows
 
 from skalocc import ALOCCDetector, _calibration, _chunks
 
@@ -15,23 +16,11 @@ SMALL = {"hidden_units": (8,), "latent_dim": 2, "epochs": 1, "batch_size": 64, "
 N_CAL = N_FRESH = 4000
 
 
-def _inliers(rng, n):
-    """Correlated Gaussian rows: 3 latent factors seen through 6 features."""
-    mixing = np.array(
-        [
-            [1.0, 0.5, 0.0, 0.3, 0.0, 0.2],
-            [0.0, 1.0, 0.7, 0.0, 0.4, 0.0],
-            [0.2, 0.0, 0.0, 1.0, 0.6, 0.8],
-        ]
-    )
-    return rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, 6))
-
-
 @pytest.fixture(scope="module")
 def generated():
     rng = np.random.default_rng(0)
-    train = _inliers(rng, 2 * N_CAL)  # half of it calibrates
-    fresh = _inliers(rng, N_FRESH)
+    train = correlated_rows(rng, 2 * N_CAL)  # half of it calibrates
+    fresh = correlated_rows(rng, N_FRESH)
     outliers = rng.uniform(4, 6, size=(50, 6)) * rng.choice([-1, 1], size=(50, 6))
     return train, fresh, outliers
 

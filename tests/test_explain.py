@@ -4,6 +4,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import correlated_rows
 
 from skalocc import ALOCCDetector
 from skalocc.datasets import load_digits_novelty
@@ -24,22 +25,10 @@ IMAGES = {
 }
 
 
-def _correlated(rng, n):
-    """Correlated Gaussian rows: 3 latent factors seen through 6 features."""
-    mixing = np.array(
-        [
-            [1.0, 0.5, 0.0, 0.3, 0.0, 0.2],
-            [0.0, 1.0, 0.7, 0.0, 0.4, 0.0],
-            [0.2, 0.0, 0.0, 1.0, 0.6, 0.8],
-        ]
-    )
-    return rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, 6))
-
-
 @pytest.fixture(scope="module")
 def tabular():
     rng = np.random.default_rng(0)
-    train, test = _correlated(rng, 500), _correlated(rng, 200)
+    train, test = correlated_rows(rng, 500), correlated_rows(rng, 200)
     frame = pd.DataFrame(train, columns=[f"f{j}" for j in range(6)])
     return ALOCCDetector(**TABULAR).fit(frame), frame, test, rng
 

@@ -1,4 +1,4 @@
-"""Scores from fitted networks and the threshold (skalocc._scoring)."""
+"""Scores from fitted networks (skalocc._scoring)."""
 
 import numpy as np
 import pytest
