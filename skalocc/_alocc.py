@@ -349,27 +349,14 @@ default=None
         return self
 
     def _training_settings(self, checked: dict):
-        """The parameters that shape and train the networks, checked."""
+        """The parameters that shape and train the networks, the tuples checked."""
+        from dataclasses import fields
+
         from skalocc._training import TrainingSettings
 
-        return TrainingSettings(
-            filters=checked["filters"],
-            hidden_units=checked["hidden_units"],
-            latent_dim=self.latent_dim,
-            kernel_size=self.kernel_size,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            discriminator_learning_rate=self.discriminator_learning_rate,
-            reconstruction_weight=self.reconstruction_weight,
-            noise_std=self.noise_std,
-            pseudo_anomalies=self.pseudo_anomalies,
-            refine_fraction=self.refine_fraction,
-            tol=self.tol,
-            validation_fraction=self.validation_fraction,
-            distribution_strategy=self.distribution_strategy,
-            verbose=self.verbose,
-        )
+        params = {f.name: getattr(self, f.name) for f in fields(TrainingSettings)}
+        checked_tuples = {k: v for k, v in checked.items() if k in params}
+        return TrainingSettings(**{**params, **checked_tuples})
 
     # ---------------------------------------------------------- persistence
     def __getstate__(self):

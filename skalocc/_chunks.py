@@ -242,14 +242,15 @@ class ScaledRows(_Rows):
         scaled = self.scaling.transform(np.asarray(batch, dtype=np.float64), dtype=np.float64)
         return scaled.astype(dtype, copy=False).reshape((-1, *self.sample_shape))
 
+    def _gather(self, rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows`` of ``X``: read from the file for shared file maps, else indexed."""
+        if self._file is not None:
+            return _read_rows(*self._file, rows, self.X.shape[1], self.X.dtype)
+        return self.X[rows]
+
     def take(self, positions: np.ndarray) -> np.ndarray:
         """Scaled float32 rows at ``positions`` (same values as scaling all, then casting)."""
-        rows = self._positions(positions)
-        if self._file is not None:
-            batch = _read_rows(*self._file, rows, self.X.shape[1], self.X.dtype)
-        else:
-            batch = self.X[rows]
-        return self._scaled(batch, np.float32)
+        return self._scaled(self._gather(self._positions(positions)), np.float32)
 
     def scaled_chunks(self) -> Iterator[np.ndarray]:
         """The rows scaled in float64, chunk by chunk, in order."""
@@ -259,7 +260,7 @@ class ScaledRows(_Rows):
                 yield self._scaled(chunk, np.float64)
         else:
             for start in range(0, len(self.index), rows):
-                yield self._scaled(self.X[self.index[start : start + rows]], np.float64)
+                yield self._scaled(self._gather(self.index[start : start + rows]), np.float64)
 
     def batch_fetcher(self):
         """Read and scale each batch from the input as it is needed."""
