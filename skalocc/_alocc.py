@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from skalocc import _calibration, _chunks
 from skalocc._labels import normal_rows
 from skalocc._persistence import SerializedModel, check_pickle_version
-from skalocc._presets import SCORE_KINDS
+from skalocc._presets import SCALINGS, SCORE_KINDS, resolve_auto
 from skalocc._scaling import MinMaxScaling
 from skalocc._validation import check_tuple_params, scaled_input, training_input
 from skalocc._version import __version__
@@ -76,7 +76,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         features of a sample, averaged over the batch) in R's loss.
     noise_std : float, default=0.155
         Standard deviation of the Gaussian noise added to R's input during
-        training, on inputs scaled to [0, 1].
+        training, in units of the scaled inputs (see ``scaling``).
     pseudo_anomalies : bool, default=True
         Also train D to reject pseudo-anomalies: training samples with their
         structure broken (images: rotated, flipped, or shifted by half their
@@ -93,17 +93,36 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         phase is meant to turn it back to what the samples show. 0 skips it
         (the paper, and the default: on MNIST it did not help reliably, see
         ``docs/benchmarks.md``).
-    novelty_score : {"combined", "D(X)", "D(R(X))", "reconstruction"}, \
-default="combined"
-        What ``score_samples`` returns: D's probability for X itself (the
-        paper's OCC1), D's probability for the reconstruction R(X) (OCC2, the
-        paper's proposed detector), minus the mean squared reconstruction
-        error, or "combined": D's logit for X plus minus R's root mean
-        squared error, each standardised by its median and standard deviation
-        on the training samples (higher is more normal, not a probability).
-        "combined" is the most reliable in the library's benchmarks
-        (``docs/benchmarks.md``); D alone degrades as R's reconstructions
-        improve, R alone misses novelties it can reconstruct.
+    novelty_score : {"auto", "features", "combined", "D(X)", "D(R(X))", \
+"reconstruction"}, default="auto"
+        What ``score_samples`` returns (higher is more normal):
+
+        - "features": minus the distance to the nearest training sample in
+          D's learned representation (its hidden layers' activations; for
+          images, its last convolution block). The training samples are
+          scored leave-one-out (nearest *other* training sample), so
+          ``contamination``'s threshold on them is close to calibrated. On
+          more than 10 000 training samples, a seeded random 10 000 are kept
+          as the reference.
+        - "combined": D's logit for X plus minus R's root mean squared error,
+          each standardised by its median and standard deviation on the
+          training samples (not a probability).
+        - "D(X)": D's probability for X itself (the paper's OCC1).
+        - "D(R(X))": D's probability for the reconstruction R(X) (OCC2, the
+          paper's proposed detector).
+        - "reconstruction": minus the mean squared reconstruction error.
+        - "auto": "features" for tabular rows, "combined" for images, the most
+          reliable in the library's benchmarks (``docs/benchmarks.md``): on
+          tables D's probability ranks novelties poorly while distances in
+          its representation rank them well; on images "combined" is ahead.
+    scaling : {"auto", "minmax", "standard"}, default="auto"
+        How inputs are mapped to the networks' range, learned in ``fit``
+        (``scaling_``): "minmax" maps the training range to [0, 1];
+        "standard" maps the mean -/+ 4 standard deviations to 0 and 1 (a
+        standardisation that does not squash heavy-tailed columns). Per
+        feature for tabular rows, one map over all pixels for images. "auto"
+        is "standard" for tabular rows and "minmax" for images (the paper's
+        [0, 1] images). ``noise_std`` is in these scaled units.
     contamination : "auto" or float, default="auto"
         Sets ``offset_``, the threshold of ``predict``. With a float ``a`` in
         (0, 0.5] and ``calibration_fraction`` set, ``offset_`` is the conformal
@@ -161,12 +180,14 @@ default=None
     offset_ : float
         ``decision_function = score_samples - offset_``.
     novelty_score_ : str
-        The score fitted and returned by ``score_samples``; changing
-        ``novelty_score`` takes effect at the next ``fit``, like every
-        parameter.
-    score_reference_ : ScoreReference or None
-        Medians and standard deviations of the parts of the "combined" score
-        on the training data; None for the other scores.
+        The score fitted and returned by ``score_samples`` ("auto" resolved);
+        changing ``novelty_score`` takes effect at the next ``fit``, like
+        every parameter.
+    score_reference_ : ScoreReference, FeatureReference or None
+        What the score needs from the training data: the medians and standard
+        deviations of the parts of the "combined" score, or the reference
+        samples of the "features" score in D's representation (its
+        ``features`` array, at most 10 000 rows); None for the other scores.
     calibration_scores_ : ndarray of float64 or None
         Sorted scores of the calibration samples (``calibration_fraction``);
         None without calibration.
@@ -180,7 +201,7 @@ default=None
     image_shape_ : tuple of int or None
         ``(h, w, c)`` in image mode, None in tabular mode.
     scaling_ : MinMaxScaling
-        The learned scaling of inputs to [0, 1].
+        The learned affine scaling of the inputs (``scaling``).
     n_features_in_ : int
         Number of features (values per sample) seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -223,7 +244,8 @@ default=None
         "noise_std": [Interval(Real, 0, None, closed="left")],
         "pseudo_anomalies": ["boolean"],
         "refine_fraction": [Interval(Real, 0, 1, closed="both")],
-        "novelty_score": [StrOptions(set(SCORE_KINDS))],
+        "novelty_score": [StrOptions({"auto", *SCORE_KINDS})],
+        "scaling": [StrOptions({"auto", *SCALINGS})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -249,7 +271,8 @@ default=None
         noise_std=0.155,
         pseudo_anomalies=True,
         refine_fraction=0.0,
-        novelty_score="combined",
+        novelty_score="auto",
+        scaling="auto",
         contamination="auto",
         tol=None,
         validation_fraction=0.1,
@@ -272,6 +295,7 @@ default=None
         self.pseudo_anomalies = pseudo_anomalies
         self.refine_fraction = refine_fraction
         self.novelty_score = novelty_score
+        self.scaling = scaling
         self.contamination = contamination
         self.tol = tol
         self.validation_fraction = validation_fraction
@@ -309,8 +333,12 @@ default=None
         X = normal_rows(X, y)  # novelty labels: train on the +1 rows only
         # Validate on a twin so that nothing on self changes until the end.
         twin = clone(self)
-        data, streamed, image_shape, extremes = training_input(twin, X, checked["image_shape"])
-        scaling = MinMaxScaling.from_extremes(*extremes, per_feature=image_shape is None)
+        data, streamed, image_shape, summary = training_input(twin, X, checked["image_shape"])
+        image_mode = image_shape is not None
+        novelty_score = resolve_auto("novelty_score", self.novelty_score, image_mode)
+        scaling = MinMaxScaling.from_summary(
+            summary, resolve_auto("scaling", self.scaling, image_mode), per_feature=not image_mode
+        )
         sample_shape = image_shape or (twin.n_features_in_,)
         rows = _chunks.training_rows(data, scaling, sample_shape, streamed=streamed)
 
@@ -326,13 +354,13 @@ default=None
             train_rows, calibration_rows = rows.subset(train_at), rows.subset(calibration_at)
         nets = fit_networks(train_rows, sample_shape, self._training_settings(checked), rng)
         scores, reference, calibration_scores = _calibration.fitted_scores(
-            nets.reconstructor, nets.discriminator, self.novelty_score, train_rows, calibration_rows
+            nets.reconstructor, nets.discriminator, novelty_score, train_rows, calibration_rows, rng
         )
         fitted = {
             "reconstructor_": nets.reconstructor,
             "discriminator_": nets.discriminator,
             "offset_": _calibration.offset(self.contamination, scores, calibration_scores),
-            "novelty_score_": self.novelty_score,
+            "novelty_score_": novelty_score,
             "score_reference_": reference,
             "calibration_scores_": calibration_scores,
             "history_": nets.history,

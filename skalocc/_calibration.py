@@ -99,11 +99,15 @@ def pvalues(calibration_scores: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return (1.0 + below) / (len(ordered) + 1.0)
 
 
-def fitted_scores(reconstructor, discriminator, kind: str, train_rows, calibration_rows):
+def fitted_scores(
+    reconstructor, discriminator, kind: str, train_rows, calibration_rows, rng: np.random.Generator
+):
     """Scores of the training rows, the score reference, and the calibration scores.
 
-    The reference of the "combined" score comes from the training rows only,
-    so that the calibration samples are scored exactly as new samples are.
+    The reference of the "combined" and "features" scores comes from the
+    training rows only, so that the calibration samples are scored exactly as
+    new samples are. The "features" score's training scores are the
+    leave-one-out scores of its reference rows (:mod:`skalocc._features`).
 
     Parameters
     ----------
@@ -113,20 +117,27 @@ def fitted_scores(reconstructor, discriminator, kind: str, train_rows, calibrati
         The score (``novelty_score``).
     train_rows, calibration_rows : InMemoryRows or ScaledRows
         The rows trained on and the rows held out (None without calibration).
+    rng : numpy.random.Generator
+        Draws the "features" score's reference rows on large data.
 
     Returns
     -------
     scores : ndarray of float64
-        Scores of the training rows.
-    reference : ScoreReference or None
-        As :func:`skalocc._scoring.training_scores` gives it.
+        Scores of the training rows (or of the "features" score's reference rows).
+    reference : ScoreReference, FeatureReference or None
+        What the score needs from the training data, None for the others.
     calibration_scores : ndarray of float64 or None
         Scores of the calibration rows, sorted; None without calibration.
     """
     from skalocc._scoring import novelty_scores, training_scores
 
     nets = reconstructor, discriminator
-    scores, reference = training_scores(*nets, train_rows.scaled_chunks(), kind)
+    if kind == "features":
+        from skalocc._features import fitted_reference
+
+        reference, scores = fitted_reference(discriminator, train_rows, rng)
+    else:
+        scores, reference = training_scores(*nets, train_rows.scaled_chunks(), kind)
     if calibration_rows is None:
         return scores, reference, None
     calibration = [

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from skalocc._io import DataFileError, read_data_file
-from skalocc._presets import SCORE_KINDS
+from skalocc._presets import SCALINGS, SCORE_KINDS
 from skalocc._version import __version__
 
 _DATA_HELP = (
@@ -128,7 +128,16 @@ def _add_fit_parser(subparsers) -> None:
     )
     p.add_argument("--batch-size", type=_positive_int, metavar="N", help="default: 64")
     p.add_argument("--learning-rate", type=float, metavar="LR", help="default: 2e-4")
-    p.add_argument("--novelty-score", choices=SCORE_KINDS, help="default: combined")
+    p.add_argument(
+        "--novelty-score",
+        choices=("auto", *SCORE_KINDS),
+        help="default: auto (features on tables, combined on images)",
+    )
+    p.add_argument(
+        "--scaling",
+        choices=("auto", *SCALINGS),
+        help="input scaling (default: auto, standard on tables, minmax on images)",
+    )
     p.add_argument(
         "--contamination",
         type=_contamination,
@@ -251,6 +260,7 @@ def _estimator_params(args: argparse.Namespace) -> dict:
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
         "novelty_score": args.novelty_score,
+        "scaling": args.scaling,
         "contamination": args.contamination,
         "calibration_fraction": args.calibration_fraction,
         "random_state": args.random_state,

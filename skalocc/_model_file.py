@@ -5,7 +5,8 @@ A model file is one zip archive:
 * ``skalocc.json``: the format name and version, the skalocc version that
   wrote it, the estimator's parameters and its fitted scalars (JSON);
 * ``arrays/<name>.npy``: fitted arrays (the scaling, the calibration scores,
-  the feature names), read back with ``allow_pickle=False``;
+  the "features" score's reference, the feature names), read back with
+  ``allow_pickle=False``;
 * ``reconstructor.keras`` and ``discriminator.keras``: the networks in Keras
   3's native format, read back with ``safe_mode=True`` (no Python code or
   lambdas are deserialised).
@@ -32,8 +33,9 @@ from skalocc._persistence import InconsistentVersionWarning
 from skalocc._version import __version__
 
 FORMAT_NAME = "skalocc-model"
-# Bump on any change that an older reader could not understand.
-FORMAT_VERSION = 1
+# Bump on any change that an older reader could not understand
+# (2: the "features" score's reference array).
+FORMAT_VERSION = 2
 _HEADER = "skalocc.json"
 _NETWORKS = ("reconstructor_", "discriminator_")
 # Fitted scalars and small structures stored as JSON.
@@ -77,6 +79,7 @@ def save_model(estimator, path: str | os.PathLike) -> Path:
     a failed save never leaves a truncated model file behind.
     """
     from skalocc._backend import tf_keras
+    from skalocc._features import FeatureReference
 
     _, keras = tf_keras()
     params = {k: _json_param(k, v) for k, v in estimator.get_params(deep=False).items()}
@@ -84,16 +87,19 @@ def save_model(estimator, path: str | os.PathLike) -> Path:
     fitted = {name: getattr(estimator, name) for name in _SCALARS}
     fitted["offset_"] = float(fitted["offset_"])
     fitted["image_shape_"] = _tuple_or_none(estimator.image_shape_)
-    fitted["score_reference_"] = (
-        None
-        if reference is None
-        else {"center": list(reference.center), "scale": list(reference.scale)}
-    )
+    arrays = {}
+    if isinstance(reference, FeatureReference):
+        fitted["score_reference_"] = "features"  # the array below
+        arrays["score_reference_features"] = reference.features
+    else:
+        fitted["score_reference_"] = (
+            None
+            if reference is None
+            else {"center": list(reference.center), "scale": list(reference.scale)}
+        )
     fitted["history_"] = {k: [float(v) for v in vals] for k, vals in estimator.history_.items()}
-    arrays = {
-        "scaling_minimum": estimator.scaling_.minimum,
-        "scaling_scale": estimator.scaling_.scale,
-    }
+    arrays["scaling_minimum"] = estimator.scaling_.minimum
+    arrays["scaling_scale"] = estimator.scaling_.scale
     calibration = getattr(estimator, "calibration_scores_", None)
     if calibration is not None:
         arrays["calibration_scores_"] = calibration
@@ -219,6 +225,7 @@ def load(path: str | os.PathLike):
     True
     """
     from skalocc._alocc import ALOCCDetector
+    from skalocc._features import FeatureReference
     from skalocc._scaling import MinMaxScaling
     from skalocc._scoring import ScoreReference
 
@@ -251,11 +258,11 @@ def load(path: str | os.PathLike):
             raise
         raise _not_a_model(path, f"a part could not be read: {exc}") from None
     reference = fitted.pop("score_reference_")
-    fitted["score_reference_"] = (
-        None
-        if reference is None
-        else ScoreReference(tuple(reference["center"]), tuple(reference["scale"]))
-    )
+    if reference == "features":
+        reference = FeatureReference(arrays.pop("score_reference_features"))
+    elif reference is not None:
+        reference = ScoreReference(tuple(reference["center"]), tuple(reference["scale"]))
+    fitted["score_reference_"] = reference
     fitted["image_shape_"] = _tuple_or_none(fitted["image_shape_"])
     fitted["offset_"] = float(fitted["offset_"])
     if not math.isfinite(fitted["offset_"]):

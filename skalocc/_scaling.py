@@ -1,10 +1,19 @@
-"""Min-max scaling to [0, 1], learned in ``fit`` and kept with the model.
+"""Input scaling, learned in ``fit`` and kept with the model: an affine map per feature.
 
-Images share one minimum and one range over all pixels (so uint8 images and
-images already in [0, 1] both work, and a pixel that is constant in training
-does not blow up). Tabular rows get one minimum and range per feature. A
-constant feature gets range 1. New data is not clipped: values outside the
-training range map outside [0, 1], which the networks see as unusual.
+Two rules (the ``scaling`` parameter):
+
+* ``"minmax"``: the training range maps to [0, 1];
+* ``"standard"``: the mean minus and plus ``STANDARD_SPAN`` standard
+  deviations map to 0 and 1 (a standardisation, shifted and shrunk so that
+  the bulk of the values lands in [0, 1] like min-max scaled ones). A
+  heavy-tailed column keeps its spread instead of being squashed into a
+  corner of [0, 1] by its few extreme values.
+
+Images share one map over all pixels (so uint8 images and images already in
+[0, 1] both work, and a pixel that is constant in training does not blow up).
+Tabular rows get one map per feature. A constant feature gets range (or
+standard deviation) 1. New data is not clipped: values outside the training
+range map outside [0, 1], which the networks see as unusual.
 """
 
 from __future__ import annotations
@@ -14,27 +23,60 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: ``"standard"`` scaling maps ``mean - STANDARD_SPAN * std`` to 0 and
+#: ``mean + STANDARD_SPAN * std`` to 1.
+STANDARD_SPAN = 4.0
 
-def feature_extremes(chunks: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature minimum and maximum over the rows of consecutive 2-D ``chunks``."""
-    low = high = None
+
+@dataclass(frozen=True)
+class FeatureSummary:
+    """Per-feature count, minimum, maximum, mean and variance of the training rows."""
+
+    count: int
+    minimum: np.ndarray
+    maximum: np.ndarray
+    mean: np.ndarray
+    variance: np.ndarray
+
+
+def feature_summary(chunks: Iterable[np.ndarray]) -> FeatureSummary:
+    """Summarise the rows of consecutive 2-D ``chunks`` in one pass.
+
+    Means and variances are merged chunk by chunk (Chan, Golub and LeVeque's
+    pairwise update), so a streamed input gives the same moments as an
+    in-memory one up to rounding, without holding more than one chunk.
+    """
+    count, low, high, mean, m2 = 0, None, None, None, None
     for chunk in chunks:
-        c_low, c_high = np.min(chunk, axis=0), np.max(chunk, axis=0)
-        low = c_low if low is None else np.minimum(low, c_low)
-        high = c_high if high is None else np.maximum(high, c_high)
-    return low, high
+        chunk = np.asarray(chunk, dtype=np.float64)
+        n = len(chunk)
+        if n == 0:
+            continue
+        c_mean = chunk.mean(axis=0)
+        c_m2 = np.sum((chunk - c_mean) ** 2, axis=0)
+        c_low, c_high = chunk.min(axis=0), chunk.max(axis=0)
+        if count == 0:
+            low, high, mean, m2 = c_low, c_high, c_mean, c_m2
+        else:
+            total = count + n
+            delta = c_mean - mean
+            mean = mean + delta * (n / total)
+            m2 = m2 + c_m2 + delta**2 * (count * n / total)
+            low, high = np.minimum(low, c_low), np.maximum(high, c_high)
+        count += n
+    return FeatureSummary(count, low, high, mean, m2 / max(count, 1))
 
 
 @dataclass(frozen=True)
 class MinMaxScaling:
-    """Affine map ``x -> (x - minimum) / scale``.
+    """Affine map ``x -> (x - minimum) / scale`` (min-max or standard, see the module).
 
     Attributes
     ----------
     minimum : ndarray
-        Scalar (images) or one value per feature (tabular).
+        Scalar (images) or one value per feature (tabular): the value mapped to 0.
     scale : ndarray
-        Positive range, same shape as ``minimum``.
+        Positive span mapped to [0, 1], same shape as ``minimum``.
     """
 
     minimum: np.ndarray
@@ -55,6 +97,26 @@ class MinMaxScaling:
         scale = np.asarray(maximum, dtype=np.float64) - minimum
         scale = np.where(scale > 0, scale, 1.0)
         return cls(np.asarray(minimum), np.asarray(scale))
+
+    @classmethod
+    def from_summary(
+        cls, summary: FeatureSummary, rule: str, *, per_feature: bool
+    ) -> MinMaxScaling:
+        """The ``rule`` ("minmax" or "standard") scaling of the summarised rows."""
+        if rule == "minmax":
+            return cls.from_extremes(summary.minimum, summary.maximum, per_feature=per_feature)
+        if rule != "standard":
+            raise ValueError(f"Unknown scaling rule {rule!r}.")
+        mean, variance = summary.mean, summary.variance
+        varies = summary.maximum > summary.minimum  # exact, unlike a tiny rounded variance
+        if not per_feature:  # pooled over equally counted features
+            pooled = np.mean(mean)
+            variance, mean = np.mean(variance + (mean - pooled) ** 2), pooled
+            varies = np.any(varies)
+        std = np.sqrt(np.asarray(variance, dtype=np.float64))
+        std = np.where(varies & np.isfinite(std) & (std > 0), std, 1.0)
+        minimum = np.asarray(mean, dtype=np.float64) - STANDARD_SPAN * std
+        return cls(np.asarray(minimum), np.asarray(2 * STANDARD_SPAN * std))
 
     def transform(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
         """Scale 2-D ``X`` to ``dtype``, checking that it stays finite."""

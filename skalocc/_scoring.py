@@ -9,7 +9,9 @@ All scores are float64 and follow scikit-learn: higher means more normal.
 * ``"combined"``: D's logit for X plus minus the root mean squared
   reconstruction error, each standardised by its median and standard
   deviation over the training samples (a :class:`ScoreReference`), so the
-  two carry equal weight whatever their units.
+  two carry equal weight whatever their units;
+* ``"features"``: minus the distance to the nearest training sample in D's
+  hidden representation (:mod:`skalocc._features`).
 
 Probabilities are computed in float64 from D's logit, so they do not saturate
 to exact 0 or 1 (and tie) as float32 sigmoids do.
@@ -165,16 +167,23 @@ def novelty_scores(
         Fitted R and D.
     x : ndarray
         Scaled samples (float64 for exact, batch-independent scores), shape ``(n, *input_shape)``.
-    kind : {"D(R(X))", "D(X)", "reconstruction", "combined"}
+    kind : {"D(R(X))", "D(X)", "reconstruction", "combined", "features"}
         Which score.
-    reference : ScoreReference or None
-        Required for ``"combined"``.
+    reference : ScoreReference, FeatureReference or None
+        Required for ``"combined"`` (a ScoreReference) and ``"features"``
+        (a :class:`skalocc._features.FeatureReference`).
 
     Returns
     -------
     scores : ndarray of shape (n,), float64
         Higher means more normal.
     """
+    if kind == "features":
+        from skalocc._features import feature_scores
+
+        if reference is None:
+            raise ValueError("The features score needs a FeatureReference from the training data.")
+        return feature_scores(discriminator, x, reference)
     if kind == "reconstruction":
         return -reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE)
     if kind == "combined":

@@ -270,10 +270,10 @@ def training_input(estimator, X, image_shape: tuple | None):
         Whether ``data`` is the large input itself.
     image_shape : tuple of int or None
         ``(h, w, c)`` in image mode, None in tabular mode.
-    extremes : tuple of ndarray
-        Per-feature minima and maxima of the rows.
+    summary : FeatureSummary
+        Per-feature extremes and moments of the rows (for the scaling).
     """
-    from skalocc._scaling import feature_extremes
+    from skalocc._scaling import feature_summary
 
     X2d, input_shape = split_images(X)
     streamed = is_large(X2d)
@@ -285,9 +285,9 @@ def training_input(estimator, X, image_shape: tuple | None):
                 kept.append(chunk)
             yield chunk
 
-    extremes = feature_extremes(checked())
+    summary = feature_summary(checked())
     shape = resolve_image_shape(
         image_shape, estimator.image_shape, input_shape, estimator.n_features_in_
     )
     data = X2d if streamed else kept[0]  # one chunk when not streamed
-    return data, streamed, shape, extremes
+    return data, streamed, shape, summary

@@ -1,0 +1,160 @@
+"""The "features" score: distance to the nearest training sample in D's learned space.
+
+D learns, adversarially, to tell target samples from R's reconstructions and
+from pseudo-anomalies; its hidden layers are a representation of the target
+class. A sample's "features" score is minus its Euclidean distance to the
+nearest *reference* sample in that representation, where the reference
+samples are the training samples (a uniform random subset of at most
+``MAX_REFERENCE`` of them on large data). Higher is more normal.
+
+The representation is every hidden layer of D for tabular rows (each dense
+layer's activations after batch normalisation, concatenated), and D's last
+convolution block (flattened) for images, whose earlier blocks are too large
+to keep per reference sample.
+
+Training samples are scored leave-one-out: a reference sample's nearest
+neighbour is the nearest *other* reference sample. Their scores are then
+distributed almost as the scores of new target samples (a new sample looks
+among ``m`` references, a reference among ``m - 1``), so the training-score
+threshold of ``contamination`` is close to a calibrated one.
+
+Distances are computed in float64 on fixed-size blocks of query samples
+(padded like the networks' batches), so a sample's score does not depend on
+what else is scored with it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from skalocc._backend import tf_keras
+from skalocc._scoring import forward
+
+tf, keras = tf_keras()
+
+#: At most this many training samples are kept as references (a seeded draw).
+MAX_REFERENCE = 10_000
+# Query samples per distance block: 256 x 10 000 float64 distances = 20 MB.
+_QUERY_BLOCK = 256
+
+_feature_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureReference:
+    """The reference samples of the "features" score, in D's representation.
+
+    Attributes
+    ----------
+    features : ndarray of shape (m, f), float64
+        D's hidden representation of the ``m`` reference training samples.
+    """
+
+    features: np.ndarray
+
+
+def feature_model(discriminator):
+    """D from its input to its hidden representation (built once per fitted D)."""
+    model = _feature_models.get(discriminator)
+    if model is None:
+        hidden = [
+            layer.output
+            for layer in discriminator.layers
+            if isinstance(layer, keras.layers.LeakyReLU)
+        ]
+        if len(discriminator.input.shape) > 2:  # images: the last block only
+            hidden = hidden[-1:]
+        flat = [keras.layers.Flatten()(h) if len(h.shape) > 2 else h for h in hidden]
+        out = flat[0] if len(flat) == 1 else keras.layers.Concatenate()(flat)
+        model = keras.Model(discriminator.input, out)
+        _feature_models[discriminator] = model
+    return model
+
+
+def features(discriminator, x: np.ndarray) -> np.ndarray:
+    """D's hidden representation of scaled samples ``x``, float64, shape ``(n, f)``."""
+    return forward(feature_model(discriminator), x)
+
+
+def nearest_distances(
+    queries: np.ndarray, reference: np.ndarray, exclude: np.ndarray | None = None
+) -> np.ndarray:
+    """Distance from each query row to its nearest reference row.
+
+    Parameters
+    ----------
+    queries : ndarray of shape (n, f)
+        Feature rows to score.
+    reference : ndarray of shape (m, f)
+        The reference feature rows.
+    exclude : ndarray of int of shape (n,) or None
+        For each query, a reference row to leave out (its own copy), or -1.
+
+    Returns
+    -------
+    distances : ndarray of shape (n,), float64
+    """
+    queries = np.asarray(queries, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    ref_norms = np.einsum("ij,ij->i", reference, reference)
+    out = np.empty(len(queries), dtype=np.float64)
+    for start in range(0, len(queries), _QUERY_BLOCK):
+        block = queries[start : start + _QUERY_BLOCK]
+        n = len(block)
+        if n < _QUERY_BLOCK:  # a fixed block shape, as for the networks' batches
+            block = np.concatenate([block, np.repeat(block[:1], _QUERY_BLOCK - n, axis=0)])
+        norms = np.einsum("ij,ij->i", block, block)
+        squared = norms[:, None] + ref_norms[None, :] - 2.0 * (block @ reference.T)
+        squared = squared[:n]
+        if exclude is not None:
+            rows = np.flatnonzero(exclude[start : start + n] >= 0)
+            squared[rows, exclude[start : start + n][rows]] = np.inf
+        out[start : start + n] = np.sqrt(np.maximum(np.min(squared, axis=1), 0.0))
+    return out
+
+
+def reference_positions(rng: np.random.Generator, n_samples: int) -> np.ndarray:
+    """Positions of the reference samples among ``n_samples`` training samples, sorted."""
+    if n_samples <= MAX_REFERENCE:
+        return np.arange(n_samples)
+    return np.sort(rng.choice(n_samples, size=MAX_REFERENCE, replace=False))
+
+
+def fitted_reference(
+    discriminator, train_rows, rng: np.random.Generator
+) -> tuple[FeatureReference, np.ndarray]:
+    """The reference of the training rows and their leave-one-out scores.
+
+    Parameters
+    ----------
+    discriminator : keras.Model
+        The fitted float64 D.
+    train_rows : InMemoryRows or ScaledRows
+        The rows trained on.
+    rng : numpy.random.Generator
+        Draws the reference rows when there are more than ``MAX_REFERENCE``.
+
+    Returns
+    -------
+    reference : FeatureReference
+    scores : ndarray of float64
+        Leave-one-out scores of the reference rows (a uniform sample of the
+        training rows' scores).
+    """
+    positions = reference_positions(rng, len(train_rows))
+    rows = train_rows if len(positions) == len(train_rows) else train_rows.subset(positions)
+    parts = [features(discriminator, x) for x in rows.scaled_chunks()]
+    reference = np.concatenate(parts)
+    if len(reference) < 2:
+        scores = np.zeros(len(reference), dtype=np.float64)
+    else:
+        scores = -nearest_distances(reference, reference, exclude=np.arange(len(reference)))
+    return FeatureReference(reference), scores
+
+
+def feature_scores(discriminator, x: np.ndarray, reference: FeatureReference) -> np.ndarray:
+    """The "features" score of scaled samples ``x``: minus the nearest-reference distance."""
+    return -nearest_distances(features(discriminator, x), reference.features)
