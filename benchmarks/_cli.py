@@ -20,6 +20,7 @@ from benchmarks._data import check_data, resolve_data_dir
 from benchmarks._detectors import registry, select
 from benchmarks._protocols import DEFAULTS, PROTOCOLS, QUICK
 from benchmarks._report import DEFAULT_OUT, Report, command_line, machine_info, utc_now
+from benchmarks._reuse import Reuse
 from benchmarks._runner import RunState, run
 from benchmarks._tasks import Options, Protocol, Task
 from skalocc import ALOCCDetector
@@ -120,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
         default={},
         help="override ALOCCDetector arguments of all three ALOCC variants, e.g. "
         '\'{"epochs": 1, "filters": [4, 8]}\'',
+    )
+    common.add_argument(
+        "--reuse",
+        metavar="JSON",
+        type=Path,
+        nargs="+",
+        help="earlier runs' JSON of the same protocol, data and caps: its records of "
+        "detectors whose class and parameters are unchanged are copied instead of refitted "
+        "(marked reused_from)",
     )
     common.add_argument(
         "--quick", action="store_true", help="small preset that ends in under 10 minutes"
@@ -305,8 +315,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report.state = state
         report.write(args.out)
 
+    reuse = None
+    if args.reuse is not None:
+        try:
+            reuse = Reuse.load(args.reuse, protocol.name, report.options)
+        except (OSError, ValueError, KeyError) as exc:
+            parser.error(str(exc))
     tasks = split_tasks(protocol, options, args.split_seeds)
-    report.state = run(protocol, tasks, detectors, args.seeds, save)
+    report.state = run(protocol, tasks, detectors, args.seeds, save, reuse)
     md_path, json_path = report.write(args.out)
     print(report.markdown(), end="")
     print(f"[{protocol.name}] wrote {md_path} and {json_path}", file=sys.stderr)

@@ -403,6 +403,17 @@ class Report:
         inputs = "; ".join(f"{f}: {INPUTS[(f, p.mode)]}" for f in families)
         lines.append(f"- Inputs: {inputs}.")
         lines += [f"- {note}" for note in _NOTES]
+        reused: dict[str, dict[str, int]] = {}
+        for r in self.state.records:
+            if r.get("reused_from"):
+                by_detector = reused.setdefault(r["reused_from"], {})
+                by_detector[r["detector"]] = by_detector.get(r["detector"], 0) + 1
+        for date, counts in reused.items():
+            listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
+            lines.append(
+                f"- Reused (`--reuse`, identical detector parameters, data and caps; timings are "
+                f"that run's): the records of {listed} from the run of {date}."
+            )
         by_reason: dict[str, list[str]] = {}
         for name, reason in self.omitted.items():
             by_reason.setdefault(reason, []).append(name)

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks._detectors import Detector
-from benchmarks._report import describe
+from benchmarks._report import describe, json_safe
+from benchmarks._reuse import Reuse
 from benchmarks._tables import metric_label
 from benchmarks._tasks import Protocol, Task
 
@@ -89,7 +90,12 @@ def _timed(fn: Callable[[np.ndarray], Any], X: np.ndarray) -> tuple[Any, float]:
 
 
 def evaluate(
-    protocol: Protocol, task: Task, detector: Detector, seed: int, state: RunState
+    protocol: Protocol,
+    task: Task,
+    detector: Detector,
+    seed: int,
+    state: RunState,
+    reuse: Reuse | None = None,
 ) -> dict[str, Any]:
     """Fit one detector with one seed on one task and score it.
 
@@ -105,6 +111,9 @@ def evaluate(
         The detector's ``random_state``.
     state : RunState
         Receives the detector's parameters the first time it is built.
+    reuse : Reuse or None, default=None
+        An earlier run's records: one for the same fit of the same detector
+        is returned instead of fitting.
 
     Returns
     -------
@@ -124,7 +133,12 @@ def evaluate(
     }
     try:
         estimator = detector.build(protocol.mode, protocol.image_shape, seed)
-        state.detector_params.setdefault(detector.name, describe(estimator))
+        described = describe(estimator)
+        state.detector_params.setdefault(detector.name, described)
+        key = (record["task"], record["split_seed"], seed, detector.name)
+        earlier = None if reuse is None else reuse.record(key, json_safe(described))
+        if earlier is not None:
+            return earlier
         _, record["fit_s"] = _timed(estimator.fit, task.X_train)
         scores, record["score_s"] = _timed(estimator.score_samples, task.X_test)
         labels = None
@@ -160,6 +174,7 @@ def run(
     detectors: Sequence[Detector],
     seeds: Sequence[int],
     on_task_done: Callable[[RunState], None] | None = None,
+    reuse: Reuse | None = None,
 ) -> RunState:
     """Evaluate every detector with every seed on every task.
 
@@ -175,6 +190,8 @@ def run(
         Detector seeds (``random_state``).
     on_task_done : callable, default=None
         Called with the state after each task (e.g. to save partial results).
+    reuse : Reuse or None, default=None
+        Earlier records to take instead of fitting (``--reuse``).
 
     Returns
     -------
@@ -197,7 +214,7 @@ def run(
         for seed in seeds:
             for detector in detectors:
                 _log(f"[{protocol.name}] {task.name} seed {seed} {detector.name}: fitting...")
-                record = evaluate(protocol, task, detector, seed, state)
+                record = evaluate(protocol, task, detector, seed, state, reuse)
                 _release_memory()  # the fitted estimator is gone with evaluate's frame
                 state.records.append(record)
                 done += 1

@@ -119,7 +119,7 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         How inputs are mapped to the networks' range, learned in ``fit``
         (``scaling_``): "minmax" maps the training range to [0, 1];
         "standard" maps the mean -/+ 4 standard deviations to 0 and 1 (a
-        standardisation that does not squash heavy-tailed columns). Per
+        standardisation: a few extreme values squash a column less). Per
         feature for tabular rows, one map over all pixels for images. "auto"
         is "standard" for tabular rows and "minmax" for images (the paper's
         [0, 1] images). ``noise_std`` is in these scaled units.

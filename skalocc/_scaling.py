@@ -5,9 +5,9 @@ Two rules (the ``scaling`` parameter):
 * ``"minmax"``: the training range maps to [0, 1];
 * ``"standard"``: the mean minus and plus ``STANDARD_SPAN`` standard
   deviations map to 0 and 1 (a standardisation, shifted and shrunk so that
-  the bulk of the values lands in [0, 1] like min-max scaled ones). A
-  heavy-tailed column keeps its spread instead of being squashed into a
-  corner of [0, 1] by its few extreme values.
+  the bulk of the values lands in [0, 1] like min-max scaled ones). Its span
+  follows the column's spread rather than its single most extreme value, so
+  a heavy-tailed column is squashed into a corner of [0, 1] less.
 
 Images share one map over all pixels (so uint8 images and images already in
 [0, 1] both work, and a pixel that is constant in training does not blow up).

@@ -62,9 +62,17 @@ def test_pseudo_anomalies_change_training(blobs, tiny):
     assert not np.allclose(with_pa.score_samples(blobs[0]), without.score_samples(blobs[0]))
 
 
-def test_default_score_is_combined(blobs, digits_zero, tiny):
+def test_auto_resolves_by_input_mode(blobs, digits_zero, tiny):
     tabular = ALOCCDetector(random_state=0, **tiny).fit(blobs[0])
-    assert tabular.novelty_score_ == "combined"
+    assert tabular.novelty_score_ == "features"
+    mean = blobs[0].mean(axis=0)  # "standard" scaling: the mean maps to 0.5
+    np.testing.assert_allclose(tabular.scaling_.transform(mean[None], np.float64), 0.5)
+    image = ALOCCDetector(image_shape=(8, 8), random_state=0, **tiny).fit(digits_zero[0])
+    assert image.novelty_score_ == "combined"
+    assert image.scaling_.minimum == digits_zero[0].min()  # "minmax", pooled
+    paper = ALOCCDetector(**{**tiny, **PAPER_PARAMS}, random_state=0).fit(blobs[0])
+    assert paper.novelty_score_ == "D(R(X))"
+    np.testing.assert_allclose(paper.scaling_.minimum, blobs[0].min(axis=0))
     image = ALOCCDetector(image_shape=(8, 8), novelty_score="D(X)", random_state=0, **tiny)
     assert image.fit(digits_zero[0]).score_reference_ is None
 
@@ -286,4 +294,4 @@ def test_changing_params_after_fit_does_not_change_the_model(blobs, tiny):
     before = det.decision_function(blobs[0])
     det.set_params(novelty_score="reconstruction", contamination=0.3)
     np.testing.assert_array_equal(det.decision_function(blobs[0]), before)
-    assert det.novelty_score_ == "combined"
+    assert det.novelty_score_ == "features"
