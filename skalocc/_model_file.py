@@ -25,6 +25,7 @@ import os
 import tempfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -249,7 +250,7 @@ def load(path: str | os.PathLike):
             arrays = {name: _read_array(archive, name) for name in header["arrays"]}
             with tempfile.TemporaryDirectory(prefix="skalocc-load-") as tmp:
                 networks = {name: _read_network(archive, name, Path(tmp)) for name in _NETWORKS}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         raise _not_a_model(path, f"not a readable zip archive: {exc}") from None
     except (KeyError, TypeError) as exc:
         raise _not_a_model(path, f"a part is missing or malformed: {exc}") from None

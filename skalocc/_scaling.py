@@ -39,30 +39,49 @@ class FeatureSummary:
     variance: np.ndarray
 
 
+# feature_summary folds rows in blocks of exactly this many, whatever the chunking.
+_SUMMARY_BLOCK = 1024
+
+
+def _fixed_blocks(chunks: Iterable[np.ndarray]):
+    """Re-cut consecutive 2-D chunks into blocks of ``_SUMMARY_BLOCK`` rows (the last shorter)."""
+    pending, held = [], 0
+    for chunk in chunks:
+        chunk = np.asarray(chunk, dtype=np.float64)
+        while len(chunk):
+            take = min(_SUMMARY_BLOCK - held, len(chunk))
+            pending.append(chunk[:take])
+            held += take
+            chunk = chunk[take:]
+            if held == _SUMMARY_BLOCK:
+                yield pending[0] if len(pending) == 1 else np.concatenate(pending)
+                pending, held = [], 0
+    if held:
+        yield pending[0] if len(pending) == 1 else np.concatenate(pending)
+
+
 def feature_summary(chunks: Iterable[np.ndarray]) -> FeatureSummary:
     """Summarise the rows of consecutive 2-D ``chunks`` in one pass.
 
-    Means and variances are merged chunk by chunk (Chan, Golub and LeVeque's
-    pairwise update), so a streamed input gives the same moments as an
-    in-memory one up to rounding, without holding more than one chunk.
+    The rows are folded in blocks of a fixed size whatever the chunks are, and
+    the blocks' means and variances merged in order (Chan, Golub and LeVeque's
+    pairwise update), so a streamed input gives bit for bit the moments of the
+    same rows in memory, without holding more than a block and a chunk.
     """
     count, low, high, mean, m2 = 0, None, None, None, None
-    for chunk in chunks:
-        chunk = np.asarray(chunk, dtype=np.float64)
-        n = len(chunk)
-        if n == 0:
-            continue
-        c_mean = chunk.mean(axis=0)
-        c_m2 = np.sum((chunk - c_mean) ** 2, axis=0)
-        c_low, c_high = chunk.min(axis=0), chunk.max(axis=0)
+    for block in _fixed_blocks(chunks):
+        n = len(block)
+        b_mean = block.mean(axis=0)
+        b_m2 = np.sum((block - b_mean) ** 2, axis=0)
+        b_low, b_high = block.min(axis=0), block.max(axis=0)
         if count == 0:
-            low, high, mean, m2 = c_low, c_high, c_mean, c_m2
+            low, high, mean, m2 = b_low, b_high, b_mean, b_m2
         else:
             total = count + n
-            delta = c_mean - mean
+            delta = b_mean - mean
             mean = mean + delta * (n / total)
-            m2 = m2 + c_m2 + delta**2 * (count * n / total)
-            low, high = np.minimum(low, c_low), np.maximum(high, c_high)
+            m2 = m2 + b_m2 + delta**2 * (count * n / total)
+            low, high = np.minimum(low, b_low), np.maximum(high, b_high)
         count += n
     return FeatureSummary(count, low, high, mean, m2 / max(count, 1))
 

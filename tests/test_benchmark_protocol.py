@@ -62,3 +62,51 @@ def test_summary_counts_wins_ties_losses_and_ranks():
     assert out["detectors"]["A"]["auroc"] == pytest.approx(0.7)
     assert out["detectors"]["forest"]["mean_rank"] == pytest.approx(3.0)
     assert out["detectors"]["A"]["auroc_std"] == pytest.approx(np.std([0.71, 0.69], ddof=1))
+
+
+def _run_file(tmp_path, name, detectors, results, **options):
+    import json
+
+    payload = {
+        "protocol": "adbench",
+        "date": f"date-{name}",
+        "options": {"data": "/d", "max_train": 10, "max_test": 10, "quick": False, **options},
+        "detectors": detectors,
+        "results": results,
+    }
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(payload))
+    return path
+
+
+def test_reuse_takes_only_records_of_unchanged_detectors(tmp_path):
+    from benchmarks._reuse import Reuse
+
+    same = {"class": "IF", "params": {"n": 100}}
+    rec = {"task": "wine", "split_seed": 0, "seed": 0, "metrics": {"auroc": 0.9}, "error": None}
+    results = [
+        {**rec, "detector": "IF"},
+        {**rec, "detector": "ALOCC"},
+        {**rec, "task": "glass", "detector": "IF", "error": "boom"},
+    ]
+    detectors = {"IF": same, "ALOCC": {"class": "A", "params": {"score": "old"}}}
+    path = _run_file(tmp_path, "a", detectors, results)
+    options = {"data": "/d", "max_train": 10, "max_test": 10, "quick": False}
+    reuse = Reuse.load([path], "adbench", options)
+    got = reuse.record(("wine", 0, 0, "IF"), same)
+    assert got["metrics"] == {"auroc": 0.9} and got["reused_from"] == "date-a"
+    assert reuse.record(("wine", 0, 0, "ALOCC"), {"class": "A", "params": {"score": "new"}}) is None
+    assert reuse.record(("glass", 0, 0, "IF"), same) is None  # failed fits are refitted
+    assert reuse.record(("wine", 1, 0, "IF"), same) is None
+    # A later file wins; a reused record keeps its first date.
+    later = _run_file(tmp_path, "b", {"IF": same}, [{**rec, "detector": "IF", "reused_from": "x"}])
+    assert (
+        Reuse.load([path, later], "adbench", options).record(("wine", 0, 0, "IF"), same)[
+            "reused_from"
+        ]
+        == "x"
+    )
+    with pytest.raises(ValueError, match="max_train"):
+        Reuse.load([_run_file(tmp_path, "c", detectors, results, max_train=5)], "adbench", options)
+    with pytest.raises(ValueError, match="protocol"):
+        Reuse.load([path], "mnist", options)

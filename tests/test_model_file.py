@@ -70,7 +70,9 @@ def test_file_is_a_zip_of_json_npy_and_keras(saved):
         "arrays/calibration_scores_.npy",
         "arrays/scaling_minimum.npy",
         "arrays/scaling_scale.npy",
+        "arrays/score_reference_features.npy",  # the "features" score's reference
     }
+    assert header["fitted"]["score_reference_"] == "features"
     assert header["format"] == "skalocc-model"
     assert header["skalocc_version"] == skalocc.__version__
     assert header["params"]["calibration_fraction"] == 0.25
