@@ -99,9 +99,11 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
 
         - "features": minus the distance to the nearest training sample in
           D's learned representation (its hidden layers' activations; for
-          images, its last convolution block). The training samples are
-          scored leave-one-out (nearest *other* training sample), so
-          ``contamination``'s threshold on them is close to calibrated. On
+          images, its last convolution block). A sample identical to a
+          training sample (the training samples themselves) is scored
+          leave-one-out, against the nearest *other* training sample, so
+          ``fit_predict`` flags the ``contamination`` share and the
+          threshold is close to calibrated for new samples. On
           more than 10 000 training samples, a seeded random 10 000 are kept
           as the reference.
         - "combined": D's logit for X plus minus R's root mean squared error,

@@ -12,11 +12,14 @@ layer's activations after batch normalisation, concatenated), and D's last
 convolution block (flattened) for images, whose earlier blocks are too large
 to keep per reference sample.
 
-Training samples are scored leave-one-out: a reference sample's nearest
-neighbour is the nearest *other* reference sample. Their scores are then
-distributed almost as the scores of new target samples (a new sample looks
-among ``m`` references, a reference among ``m - 1``), so the training-score
-threshold of ``contamination`` is close to a calibrated one.
+A sample whose representation is identical to a reference sample's (a
+training sample itself, scored again) is scored leave-one-out: against its
+nearest *other* reference sample. So ``score_samples`` of the training
+samples gives exactly the scores the threshold was set on (``fit_predict``
+flags the ``contamination`` share, as scikit-learn expects), and those
+scores are distributed almost as the scores of new target samples (a new
+sample looks among ``m`` references, a reference among ``m - 1``): the
+training-score threshold of ``contamination`` is close to a calibrated one.
 
 Distances are computed in float64 on fixed-size blocks of query samples
 (padded like the networks' batches), so a sample's score does not depend on
@@ -79,10 +82,12 @@ def features(discriminator, x: np.ndarray) -> np.ndarray:
     return forward(feature_model(discriminator), x)
 
 
-def nearest_distances(
-    queries: np.ndarray, reference: np.ndarray, exclude: np.ndarray | None = None
-) -> np.ndarray:
-    """Distance from each query row to its nearest reference row.
+def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Distance from each query row to its nearest reference row that is not its copy.
+
+    A query equal (bit for bit) to its nearest reference row is measured
+    against the next nearest instead (leave-one-out for the reference rows
+    themselves); with a single reference row, such a query gets distance 0.
 
     Parameters
     ----------
@@ -90,8 +95,6 @@ def nearest_distances(
         Feature rows to score.
     reference : ndarray of shape (m, f)
         The reference feature rows.
-    exclude : ndarray of int of shape (n,) or None
-        For each query, a reference row to leave out (its own copy), or -1.
 
     Returns
     -------
@@ -107,11 +110,13 @@ def nearest_distances(
         if n < _QUERY_BLOCK:  # a fixed block shape, as for the networks' batches
             block = np.concatenate([block, np.repeat(block[:1], _QUERY_BLOCK - n, axis=0)])
         norms = np.einsum("ij,ij->i", block, block)
-        squared = norms[:, None] + ref_norms[None, :] - 2.0 * (block @ reference.T)
-        squared = squared[:n]
-        if exclude is not None:
-            rows = np.flatnonzero(exclude[start : start + n] >= 0)
-            squared[rows, exclude[start : start + n][rows]] = np.inf
+        squared = (norms[:, None] + ref_norms[None, :] - 2.0 * (block @ reference.T))[:n]
+        nearest = np.argmin(squared, axis=1)
+        copies = np.flatnonzero(np.all(reference[nearest] == block[:n], axis=1))
+        if len(reference) > 1:
+            squared[copies, nearest[copies]] = np.inf
+        else:
+            squared[copies, nearest[copies]] = 0.0
         out[start : start + n] = np.sqrt(np.maximum(np.min(squared, axis=1), 0.0))
     return out
 
@@ -146,13 +151,9 @@ def fitted_reference(
     """
     positions = reference_positions(rng, len(train_rows))
     rows = train_rows if len(positions) == len(train_rows) else train_rows.subset(positions)
-    parts = [features(discriminator, x) for x in rows.scaled_chunks()]
-    reference = np.concatenate(parts)
-    if len(reference) < 2:
-        scores = np.zeros(len(reference), dtype=np.float64)
-    else:
-        scores = -nearest_distances(reference, reference, exclude=np.arange(len(reference)))
-    return FeatureReference(reference), scores
+    reference = np.concatenate([features(discriminator, x) for x in rows.scaled_chunks()])
+    # Each reference row is its own nearest copy: scored leave-one-out.
+    return FeatureReference(reference), -nearest_distances(reference, reference)
 
 
 def feature_scores(discriminator, x: np.ndarray, reference: FeatureReference) -> np.ndarray:

@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 from skalocc import ALOCCDetector, _features
 
 
-def test_nearest_distances_match_brute_force_and_leave_one_out():
+def test_nearest_distances_match_brute_force_and_skip_copies():
     rng = np.random.default_rng(0)
     reference = rng.normal(size=(300, 7))
     queries = rng.normal(size=(600, 7))  # more than one query block
@@ -18,9 +18,12 @@ def test_nearest_distances_match_brute_force_and_leave_one_out():
         _features.nearest_distances(queries, reference), brute.min(axis=1), rtol=1e-9
     )
     own = np.sqrt(((reference[:, None, :] - reference[None]) ** 2).sum(-1))
-    np.fill_diagonal(own, np.inf)
-    loo = _features.nearest_distances(reference, reference, exclude=np.arange(300))
+    np.fill_diagonal(own, np.inf)  # a reference row's copy is itself: leave-one-out
+    loo = _features.nearest_distances(reference, reference)
     np.testing.assert_allclose(loo, own.min(axis=1), rtol=1e-9)
+    twice = np.vstack([reference, reference[:1]])  # a duplicated row: its twin is at 0
+    assert _features.nearest_distances(reference[:1], twice)[0] == pytest.approx(0, abs=1e-6)
+    assert _features.nearest_distances(reference[:1], reference[:1])[0] == 0.0
 
 
 def test_training_scores_are_leave_one_out_and_set_the_threshold(blobs, tiny):
@@ -29,11 +32,16 @@ def test_training_scores_are_leave_one_out_and_set_the_threshold(blobs, tiny):
     assert det.novelty_score_ == "features"
     reference = det.score_reference_.features
     assert reference.shape == (len(inliers), 8)  # TINY: one hidden layer of 8 units
-    loo = -_features.nearest_distances(reference, reference, exclude=np.arange(len(reference)))
-    assert det.offset_ == pytest.approx(np.percentile(loo, 5), rel=1e-12)
-    # A training sample is its own nearest reference: distance ~0, the top score.
-    assert np.max(np.abs(det.score_samples(inliers))) < 1e-6
+    own = np.sqrt(((reference[:, None, :] - reference[None]) ** 2).sum(-1))
+    np.fill_diagonal(own, np.inf)
+    train_scores = det.score_samples(inliers)  # each against its nearest *other* sample
+    np.testing.assert_allclose(train_scores, -own.min(axis=1), rtol=1e-9)
+    assert det.offset_ == np.percentile(train_scores, 5)  # exactly what the threshold saw
+    assert np.mean(det.predict(inliers) == -1) == pytest.approx(0.05, abs=0.006)
     assert np.all(det.score_samples(outliers) < det.offset_)
+    # fit_predict flags the contamination share of the training samples.
+    labels = ALOCCDetector(contamination=0.1, random_state=0, **tiny).fit_predict(inliers)
+    assert np.sum(labels == -1) == 20
 
 
 def test_scores_do_not_depend_on_the_other_samples_in_the_call(blobs, tiny):
