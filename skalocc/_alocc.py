@@ -113,10 +113,11 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         - "D(R(X))": D's probability for the reconstruction R(X) (OCC2, the
           paper's proposed detector).
         - "reconstruction": minus the mean squared reconstruction error.
-        - "auto": "features" for tabular rows, "combined" for images, the most
-          reliable in the library's benchmarks (``docs/benchmarks.md``): on
-          tables D's probability ranks novelties poorly while distances in
-          its representation rank them well; on images "combined" is ahead.
+        - "auto": "features" for tabular rows, "combined" for images, the
+          choices the library's benchmarks support (``docs/benchmarks.md``):
+          on tables D's probability ranks novelties poorly while distances in
+          its representation rank them well; on images "combined" is the
+          measured default ("features" has not been benchmarked there).
     scaling : {"auto", "minmax", "standard"}, default="auto"
         How inputs are mapped to the networks' range, learned in ``fit``
         (``scaling_``): "minmax" maps the training range to [0, 1];
