@@ -301,7 +301,10 @@ def test_failure_after_training_keeps_the_previous_model(fitted, tabular, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("scoring failed")
 
+    from skalocc import _features
+
     monkeypatch.setattr(skalocc._scoring, "training_scores", broken)
+    monkeypatch.setattr(_features, "fitted_reference", broken)  # the tabular default
     with pytest.raises(RuntimeError, match="scoring failed"):
         det.fit(tabular[0])
     assert _state(det) == before
