@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skalocc._backend import tf_keras
-from skalocc._scoring import forward
+from skalocc._scoring import _fixed_batches, forward
 
 tf, keras = tf_keras()
 
@@ -104,11 +104,8 @@ def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
     reference = np.asarray(reference, dtype=np.float64)
     ref_norms = np.einsum("ij,ij->i", reference, reference)
     out = np.empty(len(queries), dtype=np.float64)
-    for start in range(0, len(queries), _QUERY_BLOCK):
-        block = queries[start : start + _QUERY_BLOCK]
-        n = len(block)
-        if n < _QUERY_BLOCK:  # a fixed block shape, as for the networks' batches
-            block = np.concatenate([block, np.repeat(block[:1], _QUERY_BLOCK - n, axis=0)])
+    start = 0
+    for block, n in _fixed_batches(queries, _QUERY_BLOCK):  # fixed shape, as for the networks
         norms = np.einsum("ij,ij->i", block, block)
         squared = (norms[:, None] + ref_norms[None, :] - 2.0 * (block @ reference.T))[:n]
         nearest = np.argmin(squared, axis=1)
@@ -118,6 +115,7 @@ def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
         else:
             squared[copies, nearest[copies]] = 0.0
         out[start : start + n] = np.sqrt(np.maximum(np.min(squared, axis=1), 0.0))
+        start += n
     return out
 
 
