@@ -47,7 +47,9 @@ def _fixed_blocks(chunks: Iterable[np.ndarray]):
     """Re-cut consecutive 2-D chunks into blocks of ``_SUMMARY_BLOCK`` rows (the last shorter)."""
     pending, held = [], 0
     for chunk in chunks:
-        chunk = np.asarray(chunk, dtype=np.float64)
+        # C order: NumPy's sums along axis 0 take a different path (pairwise)
+        # on column-major input such as a DataFrame's values.
+        chunk = np.ascontiguousarray(chunk, dtype=np.float64)
         while len(chunk):
             take = min(_SUMMARY_BLOCK - held, len(chunk))
             pending.append(chunk[:take])
