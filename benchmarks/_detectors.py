@@ -8,8 +8,8 @@ to [0, 1], ``image_shape`` their ``(h, w)``) or ``"tabular"`` (raw features,
 
 Inputs, by family:
 
-* ALOCC gets the rows as they are (it min-max scales them itself), with
-  ``image_shape`` in image mode.
+* ALOCC gets the rows as they are (it scales them itself: its ``scaling``
+  parameter), with ``image_shape`` in image mode.
 * The classical (k-NN included) and PyOD detectors get pixels in [0, 1] in image mode, and
   ``StandardScaler``'d features (fitted on the training rows) in tabular mode,
   through a :class:`~sklearn.pipeline.Pipeline`.

@@ -50,8 +50,8 @@ _PACKAGES = ("skalocc", "tensorflow", "keras", "scikit-learn", "numpy", "pyod", 
 
 #: What each detector family is given, per input mode.
 INPUTS = {
-    ("alocc", "image"): "pixel rows in [0, 1] with image_shape (ALOCC min-max scales internally)",
-    ("alocc", "tabular"): "raw features (ALOCC min-max scales each feature internally)",
+    ("alocc", "image"): "pixel rows in [0, 1] with image_shape (ALOCC scales internally)",
+    ("alocc", "tabular"): "raw features (ALOCC scales each feature internally: `scaling`)",
     ("classical", "image"): "pixel rows in [0, 1]",
     ("classical", "tabular"): "StandardScaler (fit on the training rows), then the detector",
     ("pyod-classical", "image"): "pixel rows in [0, 1]",

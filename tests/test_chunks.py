@@ -31,7 +31,12 @@ def test_streamed_fit_and_scores_equal_in_memory(tmp_path, tiny, tol, monkeypatc
     np.testing.assert_array_equal(streamed.score_samples(X_map), expected)
     np.testing.assert_array_equal(streamed.reconstruct(X_map), in_memory.reconstruct(X))
     assert streamed.offset_ == in_memory.offset_
-    assert streamed.history_ == in_memory.history_
+    # The weights are bit-identical (the scores above are); the logged losses
+    # are float32 batch means, whose last bit can follow the batch's memory
+    # layout on some CPUs (seen with AVX-512 kernels: 1e-7 relative).
+    assert sorted(streamed.history_) == sorted(in_memory.history_)
+    for name, values in in_memory.history_.items():
+        np.testing.assert_allclose(streamed.history_[name], values, rtol=1e-6, atol=0)
     assert X_map.flags.writeable is False  # the input is read, never written
 
 
