@@ -21,14 +21,15 @@ scores are distributed almost as the scores of new target samples (a new
 sample looks among ``m`` references, a reference among ``m - 1``): the
 training-score threshold of ``contamination`` is close to a calibrated one.
 
-Distances are computed in float64 on fixed-size blocks of query samples
+The representation comes from D's compiled float32 function (fixed-size
+batches, :mod:`skalocc._compiled`) and is cast to float64; distances are
+computed in float64 on fixed-size blocks of query samples
 (padded like the networks' batches), so a sample's score does not depend on
 what else is scored with it.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +43,6 @@ tf, keras = tf_keras()
 MAX_REFERENCE = 10_000
 # Query samples per distance block: 256 x 10 000 float64 distances = 20 MB.
 _QUERY_BLOCK = 256
-
-_feature_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,26 +59,34 @@ class FeatureReference:
 
 
 def feature_model(discriminator):
-    """D from its input to its hidden representation (built once per fitted D)."""
-    model = _feature_models.get(discriminator)
-    if model is None:
-        hidden = [
-            layer.output
-            for layer in discriminator.layers
-            if isinstance(layer, keras.layers.LeakyReLU)
-        ]
-        if len(discriminator.input.shape) > 2:  # images: the last block only
-            hidden = hidden[-1:]
-        flat = [keras.layers.Flatten()(h) if len(h.shape) > 2 else h for h in hidden]
-        out = flat[0] if len(flat) == 1 else keras.layers.Concatenate()(flat)
-        model = keras.Model(discriminator.input, out)
-        _feature_models[discriminator] = model
-    return model
+    """D from its input to its hidden representation, a new ``keras.Model``.
+
+    Its LeakyReLU layers' outputs, flattened and concatenated (for images,
+    the last one only). Scoring builds it once per fitted D, on D's float32
+    copy, inside the compiled cache (:mod:`skalocc._compiled`).
+    """
+    hidden = [
+        layer.output
+        for layer in discriminator.layers
+        if isinstance(layer, keras.layers.LeakyReLU)
+    ]
+    if len(discriminator.input.shape) > 2:  # images: the last block only
+        hidden = hidden[-1:]
+    flat = [
+        keras.layers.Flatten(name=f"features_flatten_{i}")(h) if len(h.shape) > 2 else h
+        for i, h in enumerate(hidden)
+    ]
+    out = flat[0] if len(flat) == 1 else keras.layers.Concatenate(name="features_concat")(flat)
+    return keras.Model(discriminator.input, out, name="features_head")
 
 
 def features(discriminator, x: np.ndarray) -> np.ndarray:
-    """D's hidden representation of scaled samples ``x``, float64, shape ``(n, f)``."""
-    return forward(feature_model(discriminator), x)
+    """D's hidden representation of scaled samples ``x``, float64, shape ``(n, f)``.
+
+    Computed by D's compiled float32 function (fixed-size batches) and cast
+    to float64 for the distances.
+    """
+    return forward(discriminator, x, "features")
 
 
 def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:

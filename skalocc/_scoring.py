@@ -13,21 +13,21 @@ All scores are float64 and follow scikit-learn: higher means more normal.
 * ``"features"``: minus the distance to the nearest training sample in D's
   hidden representation (:mod:`skalocc._features`).
 
-Probabilities are computed in float64 from D's logit, so they do not saturate
-to exact 0 or 1 (and tie) as float32 sigmoids do.
+The networks run compiled, in float32 (:mod:`skalocc._compiled`), on
+batches of exactly ``SCORING_BATCH_SIZE`` rows; everything after them is
+float64: probabilities are computed in float64 from D's logit, so they do
+not saturate to exact 0 or 1 (and tie) as float32 sigmoids do, and
+reconstruction errors are summed in float64.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from skalocc._backend import tf_keras
-
-tf, keras = tf_keras()
+from skalocc._compiled import as_float32, compiled
 
 SCORING_BATCH_SIZE = 512
 
@@ -47,56 +47,83 @@ def _fixed_batches(x: np.ndarray, batch_size: int):
         yield batch, n
 
 
-def forward(fn, x: np.ndarray, batch_size: int = SCORING_BATCH_SIZE) -> np.ndarray:
-    """Apply ``fn`` (a model, in inference mode) on fixed-size batches; float64 out."""
+def forward(
+    model, x: np.ndarray, output: str = "output", batch_size: int = SCORING_BATCH_SIZE
+) -> np.ndarray:
+    """``model``'s ``output`` for scaled samples ``x``, compiled, on fixed-size batches.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A fitted network (:func:`skalocc._compiled.compiled` runs its float32
+        copy).
+    x : ndarray
+        Scaled samples, shape ``(n, *input_shape)``.
+    output : {"output", "logit", "features"}, default="output"
+        Which output of ``model``.
+    batch_size : int, default=SCORING_BATCH_SIZE
+        Rows per batch (the last one padded).
+
+    Returns
+    -------
+    outputs : ndarray of float64
+        One row of outputs per sample.
+    """
+    function = compiled(model, output, batch_size)
     parts = [
-        np.asarray(fn(batch, training=False), dtype=np.float64)[:n]
+        np.asarray(function(as_float32(batch)), dtype=np.float64)[:n]
         for batch, n in _fixed_batches(x, batch_size)
     ]
     return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
-def _squared_errors(reconstructor, batch: np.ndarray, n: int) -> np.ndarray:
-    """Mean squared error of R on the first ``n`` rows of a fixed-size batch."""
-    rec = np.asarray(reconstructor(batch, training=False), dtype=np.float64)[:n]
+def _squared_errors(reconstruction, batch: np.ndarray, n: int) -> np.ndarray:
+    """Mean squared error of R's ``reconstruction`` of the first ``n`` rows of a batch.
+
+    The (float32) reconstruction is cast to float64 before the difference, so
+    the error is summed in float64.
+    """
+    rec = np.asarray(reconstruction, dtype=np.float64)[:n]
     diff = rec - np.asarray(batch[:n], dtype=np.float64)
     return np.mean(diff.reshape(n, -1) ** 2, axis=1)
 
 
 def reconstruction_errors(reconstructor, x: np.ndarray, batch_size: int) -> np.ndarray:
-    """Mean squared error per sample between ``x`` and ``R(x)``, as float64.
+    """Mean squared error per sample between ``x`` and ``R(x)``, as float64, eagerly.
 
-    Computed batch by batch, so R's output for all of ``x`` is never held.
+    Calls ``reconstructor`` itself (no compiled copy): training's stopping
+    rule uses it on R while R's weights change. Scoring uses the compiled
+    path (:func:`novelty_scores`). Computed batch by batch, so R's output for
+    all of ``x`` is never held.
     """
-    parts = [_squared_errors(reconstructor, b, n) for b, n in _fixed_batches(x, batch_size)]
+    parts = [
+        _squared_errors(reconstructor(b, training=False), b, n)
+        for b, n in _fixed_batches(x, batch_size)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
-# D up to its logit, built once per fitted D; weak keys, so that a dropped
-# detector's networks are not kept alive by the cache.
-_logit_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _logit_model(discriminator):
-    """D up to its pre-sigmoid layer (named "logit")."""
-    model = _logit_models.get(discriminator)
-    if model is None:
-        model = keras.Model(discriminator.input, discriminator.get_layer("logit").output)
-        _logit_models[discriminator] = model
-    return model
+def _compiled_reconstruction_errors(reconstructor, x: np.ndarray) -> np.ndarray:
+    """:func:`reconstruction_errors` through R's compiled float32 function."""
+    r_fn = compiled(reconstructor, "output", SCORING_BATCH_SIZE)
+    parts = [
+        _squared_errors(r_fn(as_float32(b)), b, n)
+        for b, n in _fixed_batches(x, SCORING_BATCH_SIZE)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
 def _logits(reconstructor, discriminator, x: np.ndarray, of_reconstruction: bool) -> np.ndarray:
     """D's pre-sigmoid output for ``x`` (or for ``R(x)``), as float64."""
-    logit_model = _logit_model(discriminator)
-    if of_reconstruction:
-
-        def fn(batch, training):
-            return logit_model(reconstructor(batch, training=training), training=training)
-
-    else:
-        fn = logit_model
-    return forward(fn, x)[:, 0]
+    if not of_reconstruction:
+        return forward(discriminator, x, "logit")[:, 0]
+    r_fn = compiled(reconstructor, "output", SCORING_BATCH_SIZE)
+    d_fn = compiled(discriminator, "logit", SCORING_BATCH_SIZE)
+    parts = [
+        np.asarray(d_fn(r_fn(as_float32(b))), dtype=np.float64)[:n, 0]
+        for b, n in _fixed_batches(x, SCORING_BATCH_SIZE)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
 
 def _components(reconstructor, discriminator, x: np.ndarray) -> np.ndarray:
@@ -105,13 +132,14 @@ def _components(reconstructor, discriminator, x: np.ndarray) -> np.ndarray:
     One pass over fixed-size batches: each batch goes through D and R while
     it is in cache, and only two numbers per sample are kept.
     """
-    logit_model = _logit_model(discriminator)
+    r_fn = compiled(reconstructor, "output", SCORING_BATCH_SIZE)
+    d_fn = compiled(discriminator, "logit", SCORING_BATCH_SIZE)
     parts = np.empty((len(x), 2), dtype=np.float64)
     start = 0
     for batch, n in _fixed_batches(x, SCORING_BATCH_SIZE):
-        logits = np.asarray(logit_model(batch, training=False), dtype=np.float64)[:n, 0]
-        parts[start : start + n, 0] = logits
-        parts[start : start + n, 1] = -np.sqrt(_squared_errors(reconstructor, batch, n))
+        batch32 = as_float32(batch)
+        parts[start : start + n, 0] = np.asarray(d_fn(batch32), dtype=np.float64)[:n, 0]
+        parts[start : start + n, 1] = -np.sqrt(_squared_errors(r_fn(batch32), batch, n))
         start += n
     return parts
 
@@ -166,7 +194,7 @@ def novelty_scores(
     reconstructor, discriminator : keras.Model
         Fitted R and D.
     x : ndarray
-        Scaled samples (float64 for exact, batch-independent scores), shape ``(n, *input_shape)``.
+        Scaled samples, shape ``(n, *input_shape)``.
     kind : {"D(R(X))", "D(X)", "reconstruction", "combined", "features"}
         Which score.
     reference : ScoreReference, FeatureReference or None
@@ -185,7 +213,7 @@ def novelty_scores(
             raise ValueError("The features score needs a FeatureReference from the training data.")
         return feature_scores(discriminator, x, reference)
     if kind == "reconstruction":
-        return -reconstruction_errors(reconstructor, x, SCORING_BATCH_SIZE)
+        return -_compiled_reconstruction_errors(reconstructor, x)
     if kind == "combined":
         if reference is None:
             raise ValueError("The combined score needs a ScoreReference from the training data.")

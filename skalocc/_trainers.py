@@ -63,7 +63,7 @@ class ALOCCTrainer(keras.Model):
         self.noise_std = float(noise_std)
         self.pseudo_anomalies = bool(pseudo_anomalies)
         self.seed = int(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="noise_seed")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
 
     def compile(self, r_optimizer, d_optimizer, **kwargs):
@@ -164,7 +164,7 @@ class DiscriminatorRefiner(keras.Model):
         self.noise_std = float(noise_std)
         self.seed = int(seed)
         self.pseudo_anomalies = bool(pseudo_anomalies)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="noise_seed")
         self.tracker = keras.metrics.Mean(name="d_refine_loss")
 
     @property
@@ -234,6 +234,7 @@ def make_refiner(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
+        name="refiner",
     )
     refiner.compile(optimizer=_plain_adam(learning_rate), jit_compile=False)
     # Optimizer state created now, not inside the first trace: a tf.function
@@ -265,6 +266,7 @@ def make_trainer(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
+        name="trainer",
     )
     trainer.compile(
         r_optimizer=_plain_adam(learning_rate),
