@@ -285,6 +285,141 @@ def score_part(n_rows: int, tmp: str) -> list[dict]:
     return rows
 
 
+# ------------------------------------------------------- scoring images
+_BEFORE_CHILD = """
+import json, pickle, sys, time
+import numpy as np
+with open(sys.argv[1], "rb") as f:
+    det = pickle.load(f)
+X, rounds = np.load(sys.argv[2]), int(sys.argv[3])
+start = time.perf_counter()
+det.score_samples(X[:1])
+first_s = time.perf_counter() - start
+times = []
+for _ in range(rounds):
+    start = time.perf_counter()
+    scores = det.score_samples(X)
+    times.append(time.perf_counter() - start)
+np.save(sys.argv[4], scores)
+print(json.dumps({"first_call_s": first_s, "times": times}))
+"""
+
+
+def _bare_compiled(det, x: np.ndarray):
+    """Bare float32 R and D-up-to-its-logit, traced once, on ``score_samples``' batches.
+
+    Returns a function scoring ``x`` (raw images) the way the networks see
+    them: scaled, in float32 batches of ``SCORING_BATCH_SIZE`` rows (the
+    last one padded), both networks' outputs fetched to NumPy.
+    """
+    import keras
+    import tensorflow as tf
+
+    from skalocc._scoring import SCORING_BATCH_SIZE
+
+    R, D = _float32_twin(det.reconstructor_), _float32_twin(det.discriminator_)
+    R.set_weights([w.astype(np.float32) for w in det.reconstructor_.get_weights()])
+    D.set_weights([w.astype(np.float32) for w in det.discriminator_.get_weights()])
+    logit = keras.Model(D.input, D.get_layer("logit").output)
+    spec = tf.TensorSpec((SCORING_BATCH_SIZE, *R.input_shape[1:]), tf.float32)
+    r_fn = tf.function(lambda b: R(b, training=False), input_signature=[spec])
+    d_fn = tf.function(lambda b: logit(b, training=False), input_signature=[spec])
+    low, scale = det.scaling_.minimum, det.scaling_.scale  # scalars in image mode
+    shape = (-1, *R.input_shape[1:])
+
+    def run():
+        for first in range(0, len(x), SCORING_BATCH_SIZE):
+            raw = np.asarray(x[first : first + SCORING_BATCH_SIZE], np.float64).reshape(shape)
+            if len(raw) < SCORING_BATCH_SIZE:
+                pad = np.repeat(raw[:1], SCORING_BATCH_SIZE - len(raw), axis=0)
+                raw = np.concatenate([raw, pad])
+            batch = ((raw - low) / scale).astype(np.float32)
+            np.asarray(r_fn(batch))
+            np.asarray(d_fn(batch))
+
+    return run
+
+
+def _median_s(run, rounds: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def score_image_part(
+    n_rows: int, tmp: str, train_rows: int, rounds: int, before: str
+) -> list[dict]:
+    """``score_samples`` of the default image detector on MNIST test images.
+
+    Against bare float32 compiled calls of the same networks on the same
+    batches and, with ``before`` (a folder holding an older ``skalocc/``),
+    against that version scoring the same fitted detector (pickled across).
+    """
+    import pickle
+    import subprocess
+
+    from skalocc import ALOCCDetector
+
+    mnist = load_mnist(resolve_data_dir(None))
+    X_train = mnist.x_train[mnist.y_train == 0][:train_rows]
+    X = np.concatenate([mnist.x_test, mnist.x_train])[:n_rows]
+    print(f"[score-image] fit on {len(X_train)} images", file=sys.stderr, flush=True)
+    det = ALOCCDetector(image_shape=(28, 28), epochs=1, random_state=0).fit(X_train)
+    start = time.perf_counter()
+    det.score_samples(X[:1])  # builds the float32 copies and traces once
+    first_call_s = time.perf_counter() - start
+    ours_s, ours_times = _median_s(lambda: det.score_samples(X), rounds)
+    scores = det.score_samples(X)
+    bare = _bare_compiled(det, X)
+    bare()  # traces
+    bare_s, bare_times = _median_s(bare, rounds)
+    row = {
+        "setting": f"MNIST 28x28, default image detector ({det.novelty_score_})",
+        "rows": len(X),
+        "train_rows": len(X_train),
+        "first_call_s": round(first_call_s, 2),
+        "score_s": round(ours_s, 2),
+        "round_score_s": [round(t, 2) for t in ours_times],
+        "rows_per_s": round(len(X) / ours_s),
+        "bare_s": round(bare_s, 2),
+        "round_bare_s": [round(t, 2) for t in bare_times],
+        "bare_rows_per_s": round(len(X) / bare_s),
+        "vs_bare": round(bare_s / ours_s, 3),
+    }
+    if before:
+        det_path, x_path = os.path.join(tmp, "det.pkl"), os.path.join(tmp, "x.npy")
+        old_path = os.path.join(tmp, "old-scores.npy")
+        with open(det_path, "wb") as f:
+            pickle.dump(det, f)
+        np.save(x_path, X)
+        print("[score-image] the same detector, scored by the older skalocc", file=sys.stderr)
+        done = subprocess.run(
+            [sys.executable, "-c", _BEFORE_CHILD, det_path, x_path, str(rounds), old_path],
+            cwd=before,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        old = json.loads(done.stdout.strip().splitlines()[-1])
+        old_scores = np.load(old_path)
+        old_s = statistics.median(old["times"])
+        diff = np.abs(scores - old_scores)
+        row.update(
+            before_first_call_s=round(old["first_call_s"], 2),
+            before_score_s=round(old_s, 2),
+            round_before_score_s=[round(t, 2) for t in old["times"]],
+            before_rows_per_s=round(len(X) / old_s),
+            speedup=round(old_s / ours_s, 2),
+            max_abs_change=float(diff.max()),
+            max_change_over_std=float(diff.max() / np.std(old_scores)),
+            max_change_over_max_abs=float(diff.max() / np.max(np.abs(old_scores))),
+        )
+    return [row]
+
+
 # ------------------------------------------------------------- fit memory
 def fit_memory_part(n_rows: int, tmp: str) -> list[dict]:
     """``fit`` on a float32 memmap larger than a quarter of RAM: peak memory."""
@@ -321,6 +456,8 @@ if __name__ == "__main__":
         result = train_part(int(args[0]), int(args[1]), int(args[2]) or None)
     elif part == "score":
         result = score_part(int(args[0]), args[1])
+    elif part == "score-image":
+        result = score_image_part(int(args[0]), args[1], int(args[2]), int(args[3]), args[4])
     elif part == "fit-memory":
         result = fit_memory_part(int(args[0]), args[1])
     else:

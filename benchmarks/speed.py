@@ -2,9 +2,10 @@
 
 Usage, from the repository root::
 
-    python benchmarks/speed.py [--parts train score fit-memory import] [--rows 1000000]
+    python benchmarks/speed.py [--parts train score score-image fit-memory import]
+                               [--rows 1000000] [--image-rows 10000]
                                [--fit-rows 2100000] [--epochs 3] [--rounds 2]
-                               [--train-rows N] [--out DIR]
+                               [--train-rows N] [--before REV] [--out DIR]
 
 Every part runs in a fresh Python process (clean memory figures) on the real
 data in ``../shared/data`` (see ``benchmarks/README.md``):
@@ -26,6 +27,15 @@ data in ``../shared/data`` (see ``benchmarks/README.md``):
 * ``score``: ``score_samples`` on a 1 000 000 x 784 ``np.memmap`` (MNIST rows
   repeated; float32 and uint8) against calling the bare networks on the same
   512-row batches; rows/s and peak resident memory.
+* ``score-image``: ``score_samples`` of the default image detector
+  (``image_shape=(28, 28)``, one epoch on MNIST's digit-0 training images,
+  the first ``--train-rows`` when set) on ``--image-rows`` MNIST images (the
+  test set first) against bare float32 compiled calls (one ``tf.function``
+  per network, traced once) of the same networks on the same 512-row
+  batches; with ``--before REV``, also the library as it was at git
+  revision ``REV`` scoring the same fitted detector (pickled across), and
+  the largest change in the scores. Medians over ``--rounds`` calls, after
+  a first call (which traces) timed apart.
 * ``fit-memory``: ``fit`` on a float32 memmap larger than a quarter of RAM
   (one epoch, ``batch_size=512``): peak resident memory.
 * ``import``: ``python -c "import skalocc"`` against ``import tensorflow``.
@@ -48,9 +58,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._before import commit_of, library_at  # noqa: E402
 from benchmarks._report import study_main  # noqa: E402
 
-PARTS = ("train", "score", "fit-memory", "import")
+PARTS = ("train", "score", "score-image", "fit-memory", "import")
 
 
 def _at_least_two(text: str) -> int:
@@ -134,6 +145,38 @@ def _tables(results: dict) -> str:
                 f"| {r['peak_anon_mb']} |"
             )
         out.append("")
+    if "score-image" in results:
+        out += [
+            "## Scoring images (`score_samples`, default image detector, MNIST 28x28)",
+            "",
+            "| variant | rows | first call (s) | s | rows/s | vs bare float32 compiled |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in results["score-image"]:
+            bare_s = r["bare_s"]
+            if "before_score_s" in r:
+                out.append(
+                    f"| before ({results.get('before', '?')}) | {r['rows']} "
+                    f"| {r['before_first_call_s']} | {r['before_score_s']} "
+                    f"| {r['before_rows_per_s']} | {bare_s / r['before_score_s']:.3f} |"
+                )
+            out.append(
+                f"| this tree | {r['rows']} | {r['first_call_s']} | {r['score_s']} "
+                f"| {r['rows_per_s']} | {r['vs_bare']} |"
+            )
+            out.append(
+                f"| bare float32 compiled R + D logit | {r['rows']} | | {bare_s} "
+                f"| {r['bare_rows_per_s']} | 1.000 |"
+            )
+            if "speedup" in r:
+                out += [
+                    "",
+                    f"This tree / before: {r['speedup']}x rows/s. Largest score change: "
+                    f"{r['max_abs_change']:.3g} absolute, {r['max_change_over_std']:.3g} of "
+                    f"the scores' standard deviation, {r['max_change_over_max_abs']:.3g} of "
+                    "their largest magnitude.",
+                ]
+        out.append("")
     if "fit-memory" in results:
         out += [
             "## Fitting on a memory-mapped array larger than a quarter of RAM",
@@ -158,6 +201,12 @@ def _tables(results: dict) -> str:
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows scored")
+    parser.add_argument(
+        "--image-rows", type=int, default=10_000, help="images scored (score-image)"
+    )
+    parser.add_argument(
+        "--before", metavar="REV", default=None, help="score-image: also skalocc at git REV"
+    )
     parser.add_argument("--fit-rows", type=int, default=2_100_000, help="rows of the fit memmap")
     parser.add_argument(
         "--epochs", type=_at_least_two, default=3, help="epochs per training run (tabular: 3x)"
@@ -173,6 +222,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _measure(args: argparse.Namespace) -> tuple[dict, str]:
     results: dict = {}
+    if args.before is not None:
+        results["before"] = f"{args.before}, {commit_of(args.before)}"
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for part in args.parts:
             print(f"[{part}] ...", file=sys.stderr, flush=True)
@@ -182,6 +233,13 @@ def _measure(args: argparse.Namespace) -> tuple[dict, str]:
                 results[part] = _child("train", *map(str, train_args))
             elif part == "score":
                 results[part] = _child("score", str(args.rows), tmp)
+            elif part == "score-image":
+                before = ""
+                if args.before is not None:
+                    before = str(library_at(args.before, Path(tmp) / "before"))
+                train_rows = args.train_rows or 6000
+                image_args = (args.image_rows, tmp, train_rows, args.rounds, before)
+                results[part] = _child("score-image", *map(str, image_args))
             elif part == "fit-memory":
                 results[part] = _child("fit-memory", str(args.fit_rows), tmp)
             else:

@@ -66,9 +66,7 @@ def feature_model(discriminator):
     copy, inside the compiled cache (:mod:`skalocc._compiled`).
     """
     hidden = [
-        layer.output
-        for layer in discriminator.layers
-        if isinstance(layer, keras.layers.LeakyReLU)
+        layer.output for layer in discriminator.layers if isinstance(layer, keras.layers.LeakyReLU)
     ]
     if len(discriminator.input.shape) > 2:  # images: the last block only
         hidden = hidden[-1:]

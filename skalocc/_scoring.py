@@ -107,8 +107,7 @@ def _compiled_reconstruction_errors(reconstructor, x: np.ndarray) -> np.ndarray:
     """:func:`reconstruction_errors` through R's compiled float32 function."""
     r_fn = compiled(reconstructor, "output", SCORING_BATCH_SIZE)
     parts = [
-        _squared_errors(r_fn(as_float32(b)), b, n)
-        for b, n in _fixed_batches(x, SCORING_BATCH_SIZE)
+        _squared_errors(r_fn(as_float32(b)), b, n) for b, n in _fixed_batches(x, SCORING_BATCH_SIZE)
     ]
     return np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float64)
 
