@@ -28,7 +28,7 @@ def contributions(reconstructor, chunks: Iterable[np.ndarray]) -> np.ndarray:
     Parameters
     ----------
     reconstructor : keras.Model
-        The fitted R (float64).
+        The fitted R (its compiled float32 copy runs, as in scoring).
     chunks : iterable of ndarray
         Scaled samples in the networks' shape, consecutive pieces of the input.
 

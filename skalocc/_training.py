@@ -2,7 +2,8 @@
 
 :func:`fit_networks` builds R and D (under a ``tf.distribute`` strategy when
 asked), trains them adversarially (:mod:`skalocc._trainers`), optionally
-refines D, and returns float64 copies for exact scoring. :func:`train` feeds
+refines D, and returns float64 copies (what the detector stores, pickles and
+saves; scoring runs compiled float32 copies of them, :mod:`skalocc._compiled`). :func:`train` feeds
 a trainer batches in an order drawn from the caller's seed and records a
 plain-dict history; :class:`EpochMonitor` checks losses, evaluates the
 paper's stopping rule and raises a clear error if training diverges.
@@ -105,8 +106,8 @@ def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> 
     Returns
     -------
     networks : TrainedNetworks
-        Float64 copies of R and D (scores do not depend on batch shapes or
-        devices), the history and the number of adversarial epochs run.
+        Float64 copies of R and D (stored by the detector), the history and
+        the number of adversarial epochs run.
     """
     s = settings
     train_rows, x_val = rows, None
