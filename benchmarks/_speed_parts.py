@@ -236,28 +236,19 @@ def train_part(epochs: int, rounds: int, max_rows: int | None = None) -> list[di
 
 # ----------------------------------------------------------------- scoring
 def score_part(n_rows: int, tmp: str) -> list[dict]:
-    """``score_samples`` on memmaps against the bare networks on the same batches."""
-    import keras
-
+    """``score_samples`` on memmaps against the bare float32 compiled networks, same batches."""
     from skalocc import ALOCCDetector
-    from skalocc._scoring import SCORING_BATCH_SIZE
 
     base, _ = _mnist_rows(resolve_data_dir(None))
     det = ALOCCDetector(epochs=1, random_state=0).fit(base[:6000].astype(np.float32))
-    R, D = det.reconstructor_, det.discriminator_
-    logit = keras.Model(D.input, D.get_layer("logit").output)
-    low, scale = det.scaling_.minimum, det.scaling_.scale
     rows = []
     for dtype in ("float32", "uint8"):
         path = os.path.join(tmp, f"score-{dtype}.dat")
         _write_memmap(path, dtype, n_rows, base)
         X = np.memmap(path, dtype=dtype, mode="r", shape=(n_rows, 784))
-        start = time.perf_counter()
-        for first in range(0, n_rows, SCORING_BATCH_SIZE):
-            batch = (np.asarray(X[first : first + SCORING_BATCH_SIZE], np.float64) - low) / scale
-            np.asarray(R(batch, training=False))
-            np.asarray(logit(batch, training=False))
-        bare_s = time.perf_counter() - start
+        bare = _bare_compiled(det, X)
+        bare(1)  # traces
+        bare_s, _ = _median_s(bare, 1)
         del X
         X = np.memmap(path, dtype=dtype, mode="r", shape=(n_rows, 784))
         reset_peak()
@@ -308,9 +299,10 @@ print(json.dumps({"first_call_s": first_s, "times": times}))
 def _bare_compiled(det, x: np.ndarray):
     """Bare float32 R and D-up-to-its-logit, traced once, on ``score_samples``' batches.
 
-    Returns a function scoring ``x`` (raw images) the way the networks see
-    them: scaled, in float32 batches of ``SCORING_BATCH_SIZE`` rows (the
-    last one padded), both networks' outputs fetched to NumPy.
+    Returns a function running the networks on ``x`` (raw rows or images, its
+    first ``n_rows`` when given) the way scoring does: scaled, in float32
+    batches of ``SCORING_BATCH_SIZE`` rows (the last one padded), both
+    networks' outputs fetched to NumPy.
     """
     import keras
     import tensorflow as tf
@@ -327,8 +319,8 @@ def _bare_compiled(det, x: np.ndarray):
     low, scale = det.scaling_.minimum, det.scaling_.scale  # scalars in image mode
     shape = (-1, *R.input_shape[1:])
 
-    def run():
-        for first in range(0, len(x), SCORING_BATCH_SIZE):
+    def run(n_rows: int | None = None):
+        for first in range(0, len(x) if n_rows is None else n_rows, SCORING_BATCH_SIZE):
             raw = np.asarray(x[first : first + SCORING_BATCH_SIZE], np.float64).reshape(shape)
             if len(raw) < SCORING_BATCH_SIZE:
                 pad = np.repeat(raw[:1], SCORING_BATCH_SIZE - len(raw), axis=0)
@@ -374,7 +366,7 @@ def score_image_part(
     ours_s, ours_times = _median_s(lambda: det.score_samples(X), rounds)
     scores = det.score_samples(X)
     bare = _bare_compiled(det, X)
-    bare()  # traces
+    bare(1)  # traces
     bare_s, bare_times = _median_s(bare, rounds)
     row = {
         "setting": f"MNIST 28x28, default image detector ({det.novelty_score_})",

@@ -25,7 +25,8 @@ data in ``../shared/data`` (see ``benchmarks/README.md``):
   times ``--epochs`` long); each round gives the mean epoch after the first
   (which traces), the table the median over rounds.
 * ``score``: ``score_samples`` on a 1 000 000 x 784 ``np.memmap`` (MNIST rows
-  repeated; float32 and uint8) against calling the bare networks on the same
+  repeated; float32 and uint8) against calling the bare networks (float32,
+  compiled, as for ``score-image``) on the same
   512-row batches; rows/s and peak resident memory.
 * ``score-image``: ``score_samples`` of the default image detector
   (``image_shape=(28, 28)``, one epoch on MNIST's digit-0 training images,
