@@ -50,3 +50,13 @@ def commit_of(revision: str) -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+def label(revision: str) -> str:
+    """``"REV, <commit>"``, or the commit alone when ``revision`` is one."""
+    commit = commit_of(revision)
+    return (
+        commit
+        if revision.startswith(commit) or commit.startswith(revision)
+        else (f"{revision}, {commit}")
+    )

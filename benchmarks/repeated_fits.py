@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._before import commit_of, library_at  # noqa: E402
+from benchmarks._before import label, library_at  # noqa: E402
 from benchmarks._report import study_main  # noqa: E402
 
 WARM_UP = 5  # fits before the baseline RSS is taken (first-fit imports and caches)
@@ -104,7 +104,7 @@ def _row(variant: str, n_fits: int, child: dict) -> dict:
 def _measure(args: argparse.Namespace) -> tuple[dict, str]:
     runs = []
     if args.before is not None:
-        variant = f"before ({args.before}, {commit_of(args.before)})"
+        variant = f"before ({label(args.before)})"
         print(f"[repeated-fits] {variant}: {args.fits} fits ...", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory(prefix="skalocc-before-") as tmp:
             runs.append((variant, _run_fits(args.fits, library_at(args.before, tmp))))

@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._before import commit_of, library_at  # noqa: E402
+from benchmarks._before import label, library_at  # noqa: E402
 from benchmarks._report import study_main  # noqa: E402
 
 PARTS = ("train", "score", "score-image", "fit-memory", "import")
@@ -224,7 +224,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _measure(args: argparse.Namespace) -> tuple[dict, str]:
     results: dict = {}
     if args.before is not None:
-        results["before"] = f"{args.before}, {commit_of(args.before)}"
+        results["before"] = label(args.before)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for part in args.parts:
             print(f"[{part}] ...", file=sys.stderr, flush=True)
