@@ -249,7 +249,7 @@ def score_part(n_rows: int, tmp: str) -> list[dict]:
         bare = _bare_compiled(det, X)
         bare(1)  # traces
         bare_s, _ = _median_s(bare, 1)
-        del X
+        del bare, X  # bare holds X: both go, or the map and its pages stay resident
         X = np.memmap(path, dtype=dtype, mode="r", shape=(n_rows, 784))
         reset_peak()
         with AnonPeak() as anon:
