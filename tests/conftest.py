@@ -59,3 +59,15 @@ def correlated_rows(rng: np.random.Generator, n: int) -> np.ndarray:
         ]
     )
     return rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, 6))
+
+
+@pytest.fixture(scope="module")
+def networks():
+    """Tiny float64 tabular R and D twins (5 features), built once per test module."""
+    from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
+
+    rng = np.random.default_rng(0)
+    kw = {"filters": (4,), "hidden_units": (8,), "kernel_size": 3, "rng": rng}
+    r = build_reconstructor((5,), latent_dim=2, **kw)
+    d = build_discriminator((5,), **kw)
+    return float64_copy(r), float64_copy(d)

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from skalocc._networks import build_discriminator, build_reconstructor, float64_copy
 from skalocc._scoring import (
     SCORING_BATCH_SIZE,
     ScoreReference,
@@ -11,15 +10,6 @@ from skalocc._scoring import (
     reconstruction_errors,
     training_scores,
 )
-
-
-@pytest.fixture(scope="module")
-def networks():
-    rng = np.random.default_rng(0)
-    kw = {"filters": (4,), "hidden_units": (8,), "kernel_size": 3, "rng": rng}
-    r = build_reconstructor((5,), latent_dim=2, **kw)
-    d = build_discriminator((5,), **kw)
-    return float64_copy(r), float64_copy(d)
 
 
 @pytest.fixture(scope="module")
