@@ -85,17 +85,6 @@ def _train_settings(data_dir: Path):
     yield "image 28x28", images
 
 
-def _float32_twin(model):
-    """A float32 model of the same architecture as ``model`` (fresh weights)."""
-    import keras
-
-    def clone_layer(layer):
-        return layer.__class__.from_config({**layer.get_config(), "dtype": "float32"})
-
-    inputs = keras.Input(shape=model.input_shape[1:], dtype="float32")
-    return keras.models.clone_model(model, input_tensors=inputs, clone_function=clone_layer)
-
-
 def _detector(epochs: int, pseudo: bool):
     from skalocc import ALOCCDetector
 
@@ -124,11 +113,12 @@ def _floor_epoch_s(x: np.ndarray, pseudo: bool, alternating: bool, epochs: int) 
     import keras
     import tensorflow as tf
 
+    from skalocc._networks import float32_copy
     from skalocc._pseudo import pseudo_anomalies
 
     ops, bce = keras.ops, keras.losses.binary_crossentropy
     fitted = _detector(1, pseudo).fit(x[: 2 * BATCH])  # the networks fit builds
-    R, D = _float32_twin(fitted.reconstructor_), _float32_twin(fitted.discriminator_)
+    R, D = float32_copy(fitted.reconstructor_), float32_copy(fitted.discriminator_)
     r_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
     r_opt.build(R.trainable_weights)
     d_opt.build(D.trainable_weights)
@@ -307,11 +297,10 @@ def _bare_compiled(det, x: np.ndarray):
     import keras
     import tensorflow as tf
 
+    from skalocc._networks import float32_copy
     from skalocc._scoring import SCORING_BATCH_SIZE
 
-    R, D = _float32_twin(det.reconstructor_), _float32_twin(det.discriminator_)
-    R.set_weights([w.astype(np.float32) for w in det.reconstructor_.get_weights()])
-    D.set_weights([w.astype(np.float32) for w in det.discriminator_.get_weights()])
+    R, D = float32_copy(det.reconstructor_), float32_copy(det.discriminator_)
     logit = keras.Model(D.input, D.get_layer("logit").output)
     spec = tf.TensorSpec((SCORING_BATCH_SIZE, *R.input_shape[1:]), tf.float32)
     r_fn = tf.function(lambda b: R(b, training=False), input_signature=[spec])

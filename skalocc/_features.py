@@ -31,6 +31,7 @@ what else is scored with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -53,9 +54,21 @@ class FeatureReference:
     ----------
     features : ndarray of shape (m, f), float64
         D's hidden representation of the ``m`` reference training samples.
+    norms : ndarray of shape (m,), float64
+        Their squared norms, derived from ``features`` on first use (scoring
+        needs them on every call).
     """
 
     features: np.ndarray
+
+    @cached_property
+    def norms(self) -> np.ndarray:
+        """Squared Euclidean norm of each reference row (computed once, on first use)."""
+        return _squared_norms(self.features)
+
+
+def _squared_norms(rows: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", rows, rows)
 
 
 def feature_model(discriminator):
@@ -87,7 +100,9 @@ def features(discriminator, x: np.ndarray) -> np.ndarray:
     return forward(discriminator, x, "features")
 
 
-def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
+def nearest_distances(
+    queries: np.ndarray, reference: np.ndarray, reference_norms: np.ndarray | None = None
+) -> np.ndarray:
     """Distance from each query row to its nearest reference row that is not its copy.
 
     A query equal (bit for bit) to its nearest reference row is measured
@@ -100,6 +115,8 @@ def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
         Feature rows to score.
     reference : ndarray of shape (m, f)
         The reference feature rows.
+    reference_norms : ndarray of shape (m,), optional
+        Their squared norms (:attr:`FeatureReference.norms`), if known.
 
     Returns
     -------
@@ -107,11 +124,11 @@ def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """
     queries = np.asarray(queries, dtype=np.float64)
     reference = np.asarray(reference, dtype=np.float64)
-    ref_norms = np.einsum("ij,ij->i", reference, reference)
+    ref_norms = _squared_norms(reference) if reference_norms is None else reference_norms
     out = np.empty(len(queries), dtype=np.float64)
     start = 0
     for block, n in _fixed_batches(queries, _QUERY_BLOCK):  # fixed shape, as for the networks
-        norms = np.einsum("ij,ij->i", block, block)
+        norms = _squared_norms(block)
         squared = (norms[:, None] + ref_norms[None, :] - 2.0 * (block @ reference.T))[:n]
         nearest = np.argmin(squared, axis=1)
         copies = np.flatnonzero(np.all(reference[nearest] == block[:n], axis=1))
@@ -156,9 +173,10 @@ def fitted_reference(
     rows = train_rows if len(positions) == len(train_rows) else train_rows.subset(positions)
     reference = np.concatenate([features(discriminator, x) for x in rows.scaled_chunks()])
     # Each reference row is its own nearest copy: scored leave-one-out.
-    return FeatureReference(reference), -nearest_distances(reference, reference)
+    fitted = FeatureReference(reference)
+    return fitted, -nearest_distances(reference, reference, fitted.norms)
 
 
 def feature_scores(discriminator, x: np.ndarray, reference: FeatureReference) -> np.ndarray:
     """The "features" score of scaled samples ``x``: minus the nearest-reference distance."""
-    return -nearest_distances(features(discriminator, x), reference.features)
+    return -nearest_distances(features(discriminator, x), reference.features, reference.norms)

@@ -56,6 +56,19 @@ def _norm_act(x, activation: str, names: _Names):
     return layers.ReLU(name=names("relu"))(x)
 
 
+def _strided(layer_class, n_filters: int, kernel_size: int, rng, name: str, **kwargs):
+    """A stride-2, "same"-padded (transposed) convolution, Glorot-initialised from ``rng``."""
+    return layer_class(
+        n_filters,
+        kernel_size,
+        strides=2,
+        padding="same",
+        kernel_initializer=_init(rng),
+        name=name,
+        **kwargs,
+    )
+
+
 def _encoder(x, input_shape, filters, hidden_units, kernel_size, rng, names: _Names):
     """The down-sampling stack shared by R's encoder and D."""
     if len(input_shape) == 1:
@@ -64,14 +77,7 @@ def _encoder(x, input_shape, filters, hidden_units, kernel_size, rng, names: _Na
             x = _norm_act(x, "leaky_relu", names)
         return x
     for n_filters in filters:
-        x = layers.Conv2D(
-            n_filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(rng),
-            name=names("conv"),
-        )(x)
+        x = _strided(layers.Conv2D, n_filters, kernel_size, rng, names("conv"))(x)
         x = _norm_act(x, "leaky_relu", names)
     return x
 
@@ -144,23 +150,10 @@ def build_reconstructor(
         )
         x = layers.Reshape(code_shape, name=names("reshape"))(_norm_act(x, "relu", names))
     for n_filters in reversed(filters[:-1]):
-        x = layers.Conv2DTranspose(
-            n_filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(rng),
-            name=names("deconv"),
-        )(x)
+        x = _strided(layers.Conv2DTranspose, n_filters, kernel_size, rng, names("deconv"))(x)
         x = _norm_act(x, "relu", names)
-    x = layers.Conv2DTranspose(
-        channels,
-        kernel_size,
-        strides=2,
-        padding="same",
-        activation="sigmoid",
-        kernel_initializer=_init(rng),
-        name=names("deconv"),
+    x = _strided(
+        layers.Conv2DTranspose, channels, kernel_size, rng, names("deconv"), activation="sigmoid"
     )(x)
     if pad_h or pad_w:
         x = layers.Cropping2D(((0, pad_h), (0, pad_w)), name=names("crop"))(x)
