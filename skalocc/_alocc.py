@@ -84,6 +84,16 @@ class ALOCCDetector(OutlierMixin, BaseEstimator):
         shuffled across the batch). D then learns what makes a
         sample belong to the target class rather than how reconstructions
         look. False trains the paper's D (real vs reconstructed only).
+    erase_fraction : float in [0, 1], default=1/3
+        Image mode with ``pseudo_anomalies``: the share of the
+        pseudo-anomalies (drawn per sample) that are erasures instead of
+        rotations, flips or shifts: a rectangle of half the image's height and
+        width, at a random position, set to 0 (the bottom of the scaled
+        range). D then learns that a part missing makes a novelty (an 8
+        without a loop is a 9 or a 3), which the geometric transformations
+        cannot teach for symmetric classes. On MNIST it lifted digit 8 from
+        0.90 to 0.95 AUROC (``docs/benchmarks.md``); 0 trains D as version
+        0.2 did. Ignored for tabular rows.
     refine_fraction : float in [0, 1], default=0.0
         Length of a second training phase ("Old is Gold", CVPR 2020), as a
         share of the adversarial phase's epochs (rounded up). In it D alone
@@ -246,6 +256,7 @@ default=None
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "noise_std": [Interval(Real, 0, None, closed="left")],
         "pseudo_anomalies": ["boolean"],
+        "erase_fraction": [Interval(Real, 0, 1, closed="both")],
         "refine_fraction": [Interval(Real, 0, 1, closed="both")],
         "novelty_score": [StrOptions({"auto", *SCORE_KINDS})],
         "scaling": [StrOptions({"auto", *SCALINGS})],
@@ -273,6 +284,7 @@ default=None
         reconstruction_weight=0.4,
         noise_std=0.155,
         pseudo_anomalies=True,
+        erase_fraction=1 / 3,
         refine_fraction=0.0,
         novelty_score="auto",
         scaling="auto",
@@ -296,6 +308,7 @@ default=None
         self.reconstruction_weight = reconstruction_weight
         self.noise_std = noise_std
         self.pseudo_anomalies = pseudo_anomalies
+        self.erase_fraction = erase_fraction
         self.refine_fraction = refine_fraction
         self.novelty_score = novelty_score
         self.scaling = scaling

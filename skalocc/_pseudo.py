@@ -17,6 +17,14 @@ detectors):
   batch) are deliberately not used: two halves of two target samples make a
   plausible target sample, so they taught D to reject real inliers (the
   measurement is on the benchmarks page, "MNIST with chimeras").
+  With ``erase_fraction`` > 0, that share of the samples (drawn per sample)
+  gets an erasure instead: a rectangle of half the image's height and width,
+  at a random position, set to 0 (the bottom of the scaled range). A part
+  missing is what separates many novelties from the target class (an 8
+  without its upper loop is close to a 9, without its left side close to a
+  3), and the rotations and flips cannot teach it: they leave a symmetric
+  class (0, 1, 8) nearly unchanged. On MNIST digit 8 a third of erasures
+  lifted the combined score's AUROC from 0.90 to 0.95 (benchmarks page).
 * tabular rows: the sample plus Gaussian noise at three scales (0.05, 0.2
   and 0.5 in units of the scaled features: near misses to gross errors), and
   rows whose columns are shuffled independently across the batch (every
@@ -60,17 +68,38 @@ def _pick(candidates, n, seed_generator):
     return tf.gather_nd(stacked, tf.stack([choice, tf.range(n)], axis=1))
 
 
-def image_pseudo_anomalies(x, seed_generator):
+def _erased(x, seed_generator):
+    """``x`` with one rectangle of half its height and width set to 0, per image."""
+    h, w = int(x.shape[1]), int(x.shape[2])
+    ph, pw = max(1, h // 2), max(1, w // 2)
+    n = tf.shape(x)[0]
+    top = keras.random.randint((n, 1, 1, 1), 0, h - ph + 1, seed=seed_generator, dtype="int32")
+    left = keras.random.randint((n, 1, 1, 1), 0, w - pw + 1, seed=seed_generator, dtype="int32")
+    rows = tf.range(h)[None, :, None, None]
+    cols = tf.range(w)[None, None, :, None]
+    inside = (rows >= top) & (rows < top + ph) & (cols >= left) & (cols < left + pw)
+    return tf.where(inside, tf.zeros_like(x), x)
+
+
+def image_pseudo_anomalies(x, seed_generator, erase_fraction: float = 0.0):
     """One pseudo-anomaly per image of the batch ``x`` (shape ``(n, h, w, c)``).
 
-    A one-pixel image has no structure to break: it gets the tabular
-    pseudo-anomalies of its channel values instead.
+    ``erase_fraction`` of the images (each drawn independently) are erased
+    (:func:`_erased`), the others get a geometric transformation. With
+    ``erase_fraction=0`` no draw is made for erasures, so training is that
+    of version 0.2 bit for bit. A one-pixel image has no structure to break:
+    it gets the tabular pseudo-anomalies of its channel values instead.
     """
     candidates = _image_candidates(x)
     if not candidates:
         rows = tf.reshape(x, (-1, int(x.shape[3])))
         return tf.reshape(tabular_pseudo_anomalies(rows, seed_generator), (-1, 1, 1, x.shape[3]))
-    return _pick(candidates, tf.shape(x)[0], seed_generator)
+    n = tf.shape(x)[0]
+    geometric = _pick(candidates, n, seed_generator)
+    if erase_fraction <= 0:
+        return geometric
+    erase = keras.random.uniform((n, 1, 1, 1), seed=seed_generator, dtype=x.dtype) < erase_fraction
+    return tf.where(erase, _erased(x, seed_generator), geometric)
 
 
 def tabular_pseudo_anomalies(x, seed_generator):
@@ -93,8 +122,11 @@ def tabular_pseudo_anomalies(x, seed_generator):
     return tf.concat([*noisy, shuffled], axis=0)
 
 
-def pseudo_anomalies(x, seed_generator):
-    """Pseudo-anomalies for a batch of images (4-D) or tabular rows (2-D)."""
+def pseudo_anomalies(x, seed_generator, erase_fraction: float = 0.0):
+    """Pseudo-anomalies for a batch of images (4-D) or tabular rows (2-D).
+
+    ``erase_fraction`` applies to images only (:func:`image_pseudo_anomalies`).
+    """
     if len(x.shape) == 4:
-        return image_pseudo_anomalies(x, seed_generator)
+        return image_pseudo_anomalies(x, seed_generator, erase_fraction)
     return tabular_pseudo_anomalies(x, seed_generator)

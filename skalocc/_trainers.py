@@ -43,6 +43,8 @@ class ALOCCTrainer(keras.Model):
     pseudo_anomalies : bool, default=False
         Also train D to reject the pseudo-anomalies of
         :mod:`skalocc._pseudo` (structure-broken training samples).
+    erase_fraction : float, default=0.0
+        Share of the image pseudo-anomalies that are erasures.
     """
 
     def __init__(
@@ -54,10 +56,12 @@ class ALOCCTrainer(keras.Model):
         noise_std: float,
         seed: int,
         pseudo_anomalies: bool = False,
+        erase_fraction: float = 0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.reconstructor = reconstructor
+        self.erase_fraction = float(erase_fraction)
         self.discriminator = discriminator
         self.reconstruction_weight = float(reconstruction_weight)
         self.noise_std = float(noise_std)
@@ -95,7 +99,7 @@ class ALOCCTrainer(keras.Model):
             # together: batch normalisation sees the mix it sees at test time.
             inputs = [x, x_rec]
             if self.pseudo_anomalies:
-                inputs.append(pseudo_anomalies(x, self.seed_generator))
+                inputs.append(pseudo_anomalies(x, self.seed_generator, self.erase_fraction))
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
             # mean: over this batch, or this replica's share of it under a
@@ -146,6 +150,8 @@ class DiscriminatorRefiner(keras.Model):
         Seed of the noise and pseudo-anomaly draws.
     pseudo_anomalies : bool, default=True
         Also use pseudo-anomalies as negatives.
+    erase_fraction : float, default=0.0
+        Share of the image pseudo-anomalies that are erasures.
     """
 
     def __init__(
@@ -156,10 +162,12 @@ class DiscriminatorRefiner(keras.Model):
         noise_std: float,
         seed: int,
         pseudo_anomalies: bool = True,
+        erase_fraction: float = 0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.discriminator = discriminator
+        self.erase_fraction = float(erase_fraction)
         self.old_reconstructor = old_reconstructor
         self.noise_std = float(noise_std)
         self.seed = int(seed)
@@ -181,7 +189,7 @@ class DiscriminatorRefiner(keras.Model):
         x_old = self.old_reconstructor(x + noise, training=False)
         inputs = [x, x_old]
         if self.pseudo_anomalies:
-            inputs.append(pseudo_anomalies(x, self.seed_generator))
+            inputs.append(pseudo_anomalies(x, self.seed_generator, self.erase_fraction))
         bce = keras.losses.binary_crossentropy
         with tf.GradientTape() as tape:
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
@@ -226,6 +234,7 @@ def make_refiner(
     learning_rate: float,
     seed: int,
     pseudo_anomalies: bool,
+    erase_fraction: float = 0.0,
 ) -> DiscriminatorRefiner:
     """Wrap D and an old R in a compiled :class:`DiscriminatorRefiner`."""
     refiner = DiscriminatorRefiner(
@@ -234,6 +243,7 @@ def make_refiner(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
+        erase_fraction=erase_fraction,
         name="refiner",
     )
     refiner.compile(optimizer=_plain_adam(learning_rate), jit_compile=False)
@@ -253,6 +263,7 @@ def make_trainer(
     discriminator_learning_rate: float,
     seed: int,
     pseudo_anomalies: bool = False,
+    erase_fraction: float = 0.0,
 ) -> ALOCCTrainer:
     """Wrap R and D in a compiled :class:`ALOCCTrainer` with fresh optimizers.
 
@@ -266,6 +277,7 @@ def make_trainer(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
+        erase_fraction=erase_fraction,
         name="trainer",
     )
     trainer.compile(

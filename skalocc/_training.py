@@ -54,6 +54,7 @@ class TrainingSettings:
     reconstruction_weight: float
     noise_std: float
     pseudo_anomalies: bool
+    erase_fraction: float
     refine_fraction: float
     tol: float | None
     validation_fraction: float
@@ -145,6 +146,7 @@ def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> 
             discriminator_learning_rate=d_learning_rate,
             seed=_seed(rng),
             pseudo_anomalies=s.pseudo_anomalies,
+            erase_fraction=s.erase_fraction,
         )
     n_epochs = resolve_epochs(s.epochs, len(train_rows), s.batch_size)
     snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
@@ -171,6 +173,7 @@ def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> 
                 learning_rate=d_learning_rate,
                 seed=_seed(rng),
                 pseudo_anomalies=s.pseudo_anomalies,
+                erase_fraction=s.erase_fraction,
             )
         refined = train(
             refiner,

@@ -6,6 +6,7 @@ import pytest
 from skalocc._backend import tf_keras
 from skalocc._pseudo import (
     TABULAR_NOISE_SCALES,
+    _erased,
     _image_candidates,
     image_pseudo_anomalies,
     pseudo_anomalies,
@@ -85,3 +86,34 @@ def test_one_pixel_images_get_tabular_pseudo_anomalies():
     out = image_pseudo_anomalies(x, keras.random.SeedGenerator(0)).numpy()
     assert out.shape == ((len(TABULAR_NOISE_SCALES) + 1) * 8, 1, 1, 2)
     assert np.all(np.isfinite(out))
+
+
+def test_erasures_zero_one_half_size_rectangle_per_image():
+    x = _images((10, 6, 2), n=32) + 0.5  # no pixel is 0 before erasing
+    out = _erased(tf.constant(x), keras.random.SeedGenerator(0)).numpy()
+    erased = out == 0
+    np.testing.assert_array_equal(out[~erased], x[~erased])  # the rest untouched
+    tops = set()
+    for mask in erased:
+        assert np.array_equal(mask[..., 0], mask[..., 1])  # every channel
+        rows, cols = np.flatnonzero(mask[..., 0].any(1)), np.flatnonzero(mask[..., 0].any(0))
+        assert (len(rows), len(cols)) == (5, 3)  # half the height, half the width
+        assert mask[..., 0].sum() == 15  # one full rectangle
+        tops.add((rows[0], cols[0]))
+    assert len(tops) > 1  # at random positions
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.25, 1.0])
+def test_erase_fraction_is_the_share_of_erased_pseudo_anomalies(fraction):
+    x = _images((8, 8, 1), n=2000) + 0.5
+    out = image_pseudo_anomalies(tf.constant(x), keras.random.SeedGenerator(1), fraction).numpy()
+    share = np.mean(np.sum(out == 0, axis=(1, 2, 3)) == 16)
+    assert share == pytest.approx(fraction, abs=0.03)
+
+
+def test_no_erasure_reproduces_the_geometric_draws():
+    # erase_fraction=0 makes no extra random draw: 0.2's training, bit for bit.
+    x = tf.constant(_images((8, 8, 1), n=16))
+    a = image_pseudo_anomalies(x, keras.random.SeedGenerator(5)).numpy()
+    b = image_pseudo_anomalies(x, keras.random.SeedGenerator(5), 0.0).numpy()
+    np.testing.assert_array_equal(a, b)
