@@ -21,15 +21,10 @@ from skalocc.datasets import load_digits_novelty
 X_train, X_test, y_test = load_digits_novelty(target=3, random_state=0)
 
 detectors = {
-    "ALOCCDetector": ALOCCDetector(
-        image_shape=(8, 8),
-        filters=(8, 16),
-        latent_dim=8,
-        epochs=60,
-        batch_size=32,
-        learning_rate=1e-3,
-        random_state=0,
-    ),
+    # The defaults: on this small set (about 90 training images) "auto"
+    # scores by the distance to the nearest training image in D's
+    # representation; the fit takes about 20 s on two CPU cores.
+    "ALOCCDetector": ALOCCDetector(image_shape=(8, 8), random_state=0),
     "IsolationForest": IsolationForest(random_state=0),
     "OneClassSVM": OneClassSVM(gamma="scale"),
     "LocalOutlierFactor": LocalOutlierFactor(novelty=True),
@@ -50,8 +45,9 @@ ax.set_title("Target digit 3: inliers vs the nine other digits")
 plt.show()
 
 # %%
-# On these 8x8 images, with a network this small trained for seconds, the
-# classical detectors rank as well as ALOCC or better. The library's default
-# settings train wider and longer; on MNIST they are ahead of all three (mean
-# AUROC 0.976 against 0.973 for LocalOutlierFactor and 0.858 for
-# IsolationForest): see the benchmark tables.
+# With its defaults ALOCC ranks these 8x8 threes best of the four (AUROC
+# 0.99, against 0.98 for IsolationForest and LocalOutlierFactor and 0.97 for
+# OneClassSVM); over all ten digits of this protocol it is ahead of every
+# classical detector but PCA's reconstruction error, which is level with it.
+# On MNIST the defaults are ahead of all three on the mean AUROC: see the
+# benchmark tables.

@@ -131,7 +131,7 @@ def _add_fit_parser(subparsers) -> None:
     p.add_argument(
         "--novelty-score",
         choices=("auto", *SCORE_KINDS),
-        help="default: auto (features on tables, combined on images)",
+        help="default: auto (features on tables and under 1000 images, else combined)",
     )
     p.add_argument(
         "--scaling",

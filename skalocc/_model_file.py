@@ -245,6 +245,10 @@ def load(path: str | os.PathLike):
             for name in ("image_shape", "filters", "hidden_units"):
                 if isinstance(params.get(name), list):
                     params[name] = tuple(params[name])
+            # Files written before erase_fraction existed were trained without
+            # erasures: keep that, so a refit of the loaded estimator trains
+            # as the saved one did.
+            params.setdefault("erase_fraction", 0.0)
             estimator = ALOCCDetector(**params)
             fitted = dict(header["fitted"])
             arrays = {name: _read_array(archive, name) for name in header["arrays"]}

@@ -165,3 +165,20 @@ def test_save_needs_a_fitted_detector(tmp_path):
     with pytest.raises(NotFittedError):
         ALOCCDetector().save(tmp_path / "m.skalocc")
     assert not list(tmp_path.iterdir())
+
+
+def test_files_and_pickles_from_before_erasures_keep_training_without(saved, fitted, tmp_path):
+    # A model trained before erase_fraction existed had no erasures: loading
+    # it must not claim the new default, or a refit would train differently.
+    with zipfile.ZipFile(saved) as archive:
+        header = json.loads(archive.read("skalocc.json"))
+    assert header["params"]["erase_fraction"] == pytest.approx(1 / 3)
+    del header["params"]["erase_fraction"]
+    older = _rewrite_header(saved, tmp_path / "older.skalocc", params=header["params"])
+    assert skalocc.load(older).erase_fraction == 0.0
+    state = fitted.__getstate__()
+    del state["erase_fraction"]
+    restored = ALOCCDetector.__new__(ALOCCDetector)
+    restored.__setstate__(state)
+    assert restored.erase_fraction == 0.0
+    assert skalocc.load(saved).erase_fraction == pytest.approx(1 / 3)
