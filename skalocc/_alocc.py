@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from skalocc import _calibration, _chunks
 from skalocc._labels import normal_rows
 from skalocc._persistence import SerializedModel, check_pickle_version
-from skalocc._presets import SCALINGS, SCORE_KINDS, resolve_auto
+from skalocc._presets import SCALINGS, SCORE_KINDS, resolve_auto, with_earlier_values
 from skalocc._scaling import MinMaxScaling
 from skalocc._validation import check_tuple_params, scaled_input, training_input
 from skalocc._version import __version__
@@ -414,7 +414,7 @@ default=None
     def __setstate__(self, state):
         state = dict(state)
         check_pickle_version(state.pop("_skalocc_version", None))
-        state.setdefault("erase_fraction", 0.0)  # pickled before erasures existed
+        with_earlier_values(state)  # pickles older than a parameter keep their value
         for key in _NETWORKS:
             if isinstance(state.get(key), SerializedModel):
                 state[key] = state[key].to_model()

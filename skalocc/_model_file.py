@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from skalocc._persistence import InconsistentVersionWarning
+from skalocc._presets import with_earlier_values
 from skalocc._version import __version__
 
 FORMAT_NAME = "skalocc-model"
@@ -245,11 +246,8 @@ def load(path: str | os.PathLike):
             for name in ("image_shape", "filters", "hidden_units"):
                 if isinstance(params.get(name), list):
                     params[name] = tuple(params[name])
-            # Files written before erase_fraction existed were trained without
-            # erasures: keep that, so a refit of the loaded estimator trains
-            # as the saved one did.
-            params.setdefault("erase_fraction", 0.0)
-            estimator = ALOCCDetector(**params)
+            # Files older than a parameter keep the value they were trained with.
+            estimator = ALOCCDetector(**with_earlier_values(params))
             fitted = dict(header["fitted"])
             arrays = {name: _read_array(archive, name) for name in header["arrays"]}
             with tempfile.TemporaryDirectory(prefix="skalocc-load-") as tmp:

@@ -42,6 +42,19 @@ def resolve_auto(name: str, value: str, image_mode: bool, n_samples: int) -> str
     return AUTO_CHOICES[name][input_kind(image_mode, n_samples)]
 
 
+#: Parameters added after a first release, with the values that reproduce
+#: the training of estimators saved before them (model files and pickles
+#: that lack the parameter): one home for both loaders.
+EARLIER_VALUES = MappingProxyType({"erase_fraction": 0.0})
+
+
+def with_earlier_values(params: dict) -> dict:
+    """``params`` (modified in place) with :data:`EARLIER_VALUES` for the names it lacks."""
+    for name, value in EARLIER_VALUES.items():
+        params.setdefault(name, value)
+    return params
+
+
 #: The paper's configuration (Sabokrou et al., CVPR 2018): a fully
 #: convolutional R without a dense bottleneck, lambda = 0.4, input noise
 #: sigma = 0.155, a D trained on real vs reconstructed samples only (no
