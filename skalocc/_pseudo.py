@@ -36,6 +36,8 @@ Every function works on a batch tensor and draws its randomness from a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from skalocc._backend import tf_keras
 
 tf, keras = tf_keras()
@@ -122,11 +124,21 @@ def tabular_pseudo_anomalies(x, seed_generator):
     return tf.concat([*noisy, shuffled], axis=0)
 
 
-def pseudo_anomalies(x, seed_generator, erase_fraction: float = 0.0):
-    """Pseudo-anomalies for a batch of images (4-D) or tabular rows (2-D).
+@dataclass(frozen=True)
+class PseudoAnomalies:
+    """The pseudo-anomalies D learns to reject, as one callable the trainers hold.
 
-    ``erase_fraction`` applies to images only (:func:`image_pseudo_anomalies`).
+    Parameters
+    ----------
+    erase_fraction : float, default=0.0
+        Share of the image pseudo-anomalies that are erasures
+        (:func:`image_pseudo_anomalies`); tabular rows ignore it.
     """
-    if len(x.shape) == 4:
-        return image_pseudo_anomalies(x, seed_generator, erase_fraction)
-    return tabular_pseudo_anomalies(x, seed_generator)
+
+    erase_fraction: float = 0.0
+
+    def __call__(self, x, seed_generator):
+        """Pseudo-anomalies for a batch of images (4-D) or tabular rows (2-D)."""
+        if len(x.shape) == 4:
+            return image_pseudo_anomalies(x, seed_generator, self.erase_fraction)
+        return tabular_pseudo_anomalies(x, seed_generator)

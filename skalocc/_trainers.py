@@ -9,8 +9,8 @@ implements the paper's objective (eq. 3-5) in ``train_step``:
   non-saturating form of the adversarial term; the squared norm is summed
   over the features of a sample and averaged over the batch).
 
-With ``pseudo_anomalies=True`` the D step also pushes D towards 0 on
-structure-broken training samples (:mod:`skalocc._pseudo`).
+Given ``pseudo_anomalies`` (a :class:`skalocc._pseudo.PseudoAnomalies`), the
+D step also pushes D towards 0 on structure-broken training samples.
 :class:`DiscriminatorRefiner` is the optional second phase
 (``refine_fraction``). Neither model is saved: only R and D are kept.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from skalocc._backend import tf_keras
 from skalocc._distribute import batch_mean, global_batch_loss, replica_normal
-from skalocc._pseudo import pseudo_anomalies
+from skalocc._pseudo import PseudoAnomalies
 
 tf, keras = tf_keras()
 ops = keras.ops
@@ -40,11 +40,8 @@ class ALOCCTrainer(keras.Model):
         Standard deviation of the Gaussian noise added to R's input.
     seed : int
         Seed of the noise draws.
-    pseudo_anomalies : bool, default=False
-        Also train D to reject the pseudo-anomalies of
-        :mod:`skalocc._pseudo` (structure-broken training samples).
-    erase_fraction : float, default=0.0
-        Share of the image pseudo-anomalies that are erasures.
+    pseudo_anomalies : PseudoAnomalies or None, default=None
+        Also train D to reject these structure-broken training samples.
     """
 
     def __init__(
@@ -55,17 +52,15 @@ class ALOCCTrainer(keras.Model):
         reconstruction_weight: float,
         noise_std: float,
         seed: int,
-        pseudo_anomalies: bool = False,
-        erase_fraction: float = 0.0,
+        pseudo_anomalies: PseudoAnomalies | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.reconstructor = reconstructor
-        self.erase_fraction = float(erase_fraction)
         self.discriminator = discriminator
         self.reconstruction_weight = float(reconstruction_weight)
         self.noise_std = float(noise_std)
-        self.pseudo_anomalies = bool(pseudo_anomalies)
+        self.pseudo_anomalies = pseudo_anomalies
         self.seed = int(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="noise_seed")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
@@ -98,8 +93,8 @@ class ALOCCTrainer(keras.Model):
             # One call on real, reconstructed (and pseudo-anomalous) samples
             # together: batch normalisation sees the mix it sees at test time.
             inputs = [x, x_rec]
-            if self.pseudo_anomalies:
-                inputs.append(pseudo_anomalies(x, self.seed_generator, self.erase_fraction))
+            if self.pseudo_anomalies is not None:
+                inputs.append(self.pseudo_anomalies(x, self.seed_generator))
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
             d_real, d_fake, d_pseudo = d_out[:n], d_out[n : 2 * n], d_out[2 * n :]
             # mean: over this batch, or this replica's share of it under a
@@ -108,7 +103,7 @@ class ALOCCTrainer(keras.Model):
             d_loss = mean(bce(ops.ones_like(d_real), d_real)) + mean(
                 bce(ops.zeros_like(d_fake), d_fake)
             )
-            if self.pseudo_anomalies:
+            if self.pseudo_anomalies is not None:
                 d_loss = d_loss + mean(bce(ops.zeros_like(d_pseudo), d_pseudo))
         d_weights = self.discriminator.trainable_weights
         self.d_optimizer.apply(tape.gradient(d_loss, d_weights), d_weights)
@@ -148,10 +143,8 @@ class DiscriminatorRefiner(keras.Model):
         Standard deviation of the noise added to the old R's input.
     seed : int
         Seed of the noise and pseudo-anomaly draws.
-    pseudo_anomalies : bool, default=True
-        Also use pseudo-anomalies as negatives.
-    erase_fraction : float, default=0.0
-        Share of the image pseudo-anomalies that are erasures.
+    pseudo_anomalies : PseudoAnomalies or None, default=None
+        Also use these pseudo-anomalies as negatives.
     """
 
     def __init__(
@@ -161,17 +154,15 @@ class DiscriminatorRefiner(keras.Model):
         *,
         noise_std: float,
         seed: int,
-        pseudo_anomalies: bool = True,
-        erase_fraction: float = 0.0,
+        pseudo_anomalies: PseudoAnomalies | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.discriminator = discriminator
-        self.erase_fraction = float(erase_fraction)
         self.old_reconstructor = old_reconstructor
         self.noise_std = float(noise_std)
         self.seed = int(seed)
-        self.pseudo_anomalies = bool(pseudo_anomalies)
+        self.pseudo_anomalies = pseudo_anomalies
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="noise_seed")
         self.tracker = keras.metrics.Mean(name="d_refine_loss")
 
@@ -188,8 +179,8 @@ class DiscriminatorRefiner(keras.Model):
         noise = keras.random.normal(ops.shape(x), stddev=self.noise_std, seed=self.seed_generator)
         x_old = self.old_reconstructor(x + noise, training=False)
         inputs = [x, x_old]
-        if self.pseudo_anomalies:
-            inputs.append(pseudo_anomalies(x, self.seed_generator, self.erase_fraction))
+        if self.pseudo_anomalies is not None:
+            inputs.append(self.pseudo_anomalies(x, self.seed_generator))
         bce = keras.losses.binary_crossentropy
         with tf.GradientTape() as tape:
             d_out = self.discriminator(ops.concatenate(inputs, axis=0), training=True)
@@ -233,8 +224,7 @@ def make_refiner(
     noise_std: float,
     learning_rate: float,
     seed: int,
-    pseudo_anomalies: bool,
-    erase_fraction: float = 0.0,
+    pseudo_anomalies: PseudoAnomalies | None,
 ) -> DiscriminatorRefiner:
     """Wrap D and an old R in a compiled :class:`DiscriminatorRefiner`."""
     refiner = DiscriminatorRefiner(
@@ -243,7 +233,6 @@ def make_refiner(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
-        erase_fraction=erase_fraction,
         name="refiner",
     )
     refiner.compile(optimizer=_plain_adam(learning_rate), jit_compile=False)
@@ -262,8 +251,7 @@ def make_trainer(
     learning_rate: float,
     discriminator_learning_rate: float,
     seed: int,
-    pseudo_anomalies: bool = False,
-    erase_fraction: float = 0.0,
+    pseudo_anomalies: PseudoAnomalies | None = None,
 ) -> ALOCCTrainer:
     """Wrap R and D in a compiled :class:`ALOCCTrainer` with fresh optimizers.
 
@@ -277,7 +265,6 @@ def make_trainer(
         noise_std=noise_std,
         seed=seed,
         pseudo_anomalies=pseudo_anomalies,
-        erase_fraction=erase_fraction,
         name="trainer",
     )
     trainer.compile(

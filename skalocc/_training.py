@@ -20,6 +20,7 @@ import numpy as np
 from skalocc._backend import retracing_warnings_dropped, tf_keras
 from skalocc._distribute import resolve_strategy, strategy_scope
 from skalocc._networks import build_discriminator, build_reconstructor, float64_copy, keras_clone
+from skalocc._pseudo import PseudoAnomalies
 from skalocc._scoring import reconstruction_errors
 from skalocc._trainers import make_refiner, make_trainer
 from skalocc.exceptions import TrainingDivergedError
@@ -60,6 +61,11 @@ class TrainingSettings:
     validation_fraction: float
     distribution_strategy: object
     verbose: int
+
+    @property
+    def pseudo_anomaly_maker(self) -> PseudoAnomalies | None:
+        """What the trainers add to D's negatives: None without ``pseudo_anomalies``."""
+        return PseudoAnomalies(self.erase_fraction) if self.pseudo_anomalies else None
 
 
 @dataclass(frozen=True)
@@ -145,8 +151,7 @@ def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> 
             learning_rate=s.learning_rate,
             discriminator_learning_rate=d_learning_rate,
             seed=_seed(rng),
-            pseudo_anomalies=s.pseudo_anomalies,
-            erase_fraction=s.erase_fraction,
+            pseudo_anomalies=s.pseudo_anomaly_maker,
         )
     n_epochs = resolve_epochs(s.epochs, len(train_rows), s.batch_size)
     snapshot = ReconstructorSnapshot(max(1, n_epochs // 10))
@@ -172,8 +177,7 @@ def fit_networks(rows, sample_shape: tuple, settings: TrainingSettings, rng) -> 
                 noise_std=s.noise_std,
                 learning_rate=d_learning_rate,
                 seed=_seed(rng),
-                pseudo_anomalies=s.pseudo_anomalies,
-                erase_fraction=s.erase_fraction,
+                pseudo_anomalies=s.pseudo_anomaly_maker,
             )
         refined = train(
             refiner,

@@ -12,8 +12,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skalocc import PAPER_PARAMS, ALOCCDetector
-from skalocc._presets import SMALL_IMAGE_SET
+from skalocc import PAPER_PARAMS, ALOCCDetector, _presets
+from skalocc._presets import SMALL_IMAGE_SET, resolve_auto
 from skalocc.datasets import load_digits_novelty
 
 
@@ -24,13 +24,14 @@ def _auroc(det, X_test, y_test):
 @pytest.mark.parametrize(
     ("target", "bar"),
     # The defaults (0.3: the "features" score on this small set, erasures
-    # among the pseudo-anomalies) on this split measured AUROC 0.9998 /
-    # 1.000 / 0.9999, 0.993 / 0.992 / 0.995 and 0.959 / 0.947 / 0.950 with
-    # seeds 0 / 1 / 2 (0.2's defaults, seed 0: 0.985, 0.983 and 0.850; the
-    # paper's settings 0.905, 0.807 and 0.778; `python benchmarks/run.py
-    # digits --seeds 0 1 2`, docs/benchmarks.md). The bars sit about three
-    # seed standard deviations below the lowest seed, for other machines.
-    [(0, 0.99), (3, 0.985), (8, 0.93)],
+    # among the pseudo-anomalies) on this split measured AUROC 0.993 / 0.992
+    # / 0.995 (digit 3) and 0.959 / 0.947 / 0.950 (digit 8) with seeds 0 / 1
+    # / 2 (0.2's defaults, seed 0: 0.983 and 0.850; the paper's settings
+    # 0.807 and 0.778; `python benchmarks/run.py digits --seeds 0 1 2`,
+    # docs/benchmarks.md). The bars sit about three seed standard deviations
+    # below the lowest seed, for other machines. Digit 0 (0.9998 and above)
+    # is left out: a default fit costs CI about 20 s and it never fails.
+    [(3, 0.985), (8, 0.93)],
 )
 def test_recommended_settings_on_digits(target, bar):
     X_train, X_test, y_test = load_digits_novelty(target, random_state=0)
@@ -74,16 +75,23 @@ def test_auto_resolves_by_input_mode(blobs, digits_zero, tiny):
     assert len(digits_zero[0]) < SMALL_IMAGE_SET  # a small image set: "features"
     assert image.novelty_score_ == "features"
     assert image.scaling_.minimum == digits_zero[0].min()  # "minmax", pooled
-    # From SMALL_IMAGE_SET images on, "combined" (repeated images: cheap to train).
-    many = np.repeat(digits_zero[0], -(-SMALL_IMAGE_SET // len(digits_zero[0])), axis=0)
-    large = ALOCCDetector(image_shape=(8, 8), random_state=0, **{**tiny, "epochs": 1})
-    assert large.fit(many[:SMALL_IMAGE_SET]).novelty_score_ == "combined"
-    assert large.fit(many[: SMALL_IMAGE_SET - 1]).novelty_score_ == "features"
     paper = ALOCCDetector(**{**tiny, **PAPER_PARAMS}, random_state=0).fit(blobs[0])
     assert paper.novelty_score_ == "D(R(X))"
     np.testing.assert_allclose(paper.scaling_.minimum, blobs[0].min(axis=0))
     image = ALOCCDetector(image_shape=(8, 8), novelty_score="D(X)", random_state=0, **tiny)
     assert image.fit(digits_zero[0]).score_reference_ is None
+
+
+def test_auto_image_score_switches_at_the_small_image_set_size(digits_zero, tiny, monkeypatch):
+    # From SMALL_IMAGE_SET training images on, "combined"; below it, "features".
+    assert resolve_auto("novelty_score", "auto", True, SMALL_IMAGE_SET) == "combined"
+    assert resolve_auto("novelty_score", "auto", True, SMALL_IMAGE_SET - 1) == "features"
+    # fit counts the training images it was given (the threshold lowered, so
+    # that the fits stay small).
+    monkeypatch.setattr(_presets, "SMALL_IMAGE_SET", 40)
+    det = ALOCCDetector(image_shape=(8, 8), random_state=0, **{**tiny, "epochs": 1})
+    assert det.fit(digits_zero[0][:40]).novelty_score_ == "combined"
+    assert det.fit(digits_zero[0][:39]).novelty_score_ == "features"
 
 
 def test_combined_score_is_centred_on_training_data(blobs, tiny):
